@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Atlas",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "AtlasCore", targets: ["AtlasCore"]),
+        .library(name: "AtlasStorage", targets: ["AtlasStorage"]),
+        .library(name: "AtlasStats", targets: ["AtlasStats"]),
+        .library(name: "AtlasSim", targets: ["AtlasSim"]),
+        .executable(name: "atlas", targets: ["atlas"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // C system libraries: module map + shim header each.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "AtlasStats", dependencies: ["CGSL"]),
+        .target(name: "AtlasCore"),
+        .target(
+            name: "AtlasStorage",
+            dependencies: ["AtlasCore", "CSQLite3", "CLibPQ"],
+            resources: [.copy("SQL")]
+        ),
+        .target(name: "AtlasSim", dependencies: [
+            "AtlasCore", "AtlasStorage", "AtlasStats",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        .target(name: "AtlasReport", dependencies: ["AtlasStats"]),
+        .executableTarget(name: "atlas", dependencies: [
+            "AtlasCore", "AtlasStorage", "AtlasStats", "AtlasSim", "AtlasReport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        .testTarget(name: "AtlasCoreTests", dependencies: ["AtlasCore"]),
+        .testTarget(name: "AtlasStorageTests", dependencies: ["AtlasCore", "AtlasStorage"]),
+        .testTarget(name: "AtlasStatsTests", dependencies: ["AtlasStats"]),
+        .testTarget(name: "AtlasSimTests", dependencies: ["AtlasSim", "AtlasCore", "AtlasStorage", "AtlasStats"]),
+    ]
+)

@@ -1,0 +1,102 @@
+/// The front of the write path: validate → append to the durable log → acknowledge →
+/// stage. Synchronous and clock-injected; the driver calls it.
+public final class Ingestor {
+    public let log: any IngestLog
+    public let store: any TelemetryStore
+    public private(set) var validator: Validator
+    private let clock: any Clock
+
+    /// Rejected readings by reason.
+    public private(set) var rejections = RejectionCounters()
+    /// Readings acknowledged (durably logged) since this ingestor was made.
+    public private(set) var acknowledgedCount: Int = 0
+    /// Highest offset handed to staging. Staging may lag the log after a staging
+    /// failure; `catchUpStaging()` closes the gap from the log.
+    public private(set) var stagedThroughOffset: Int64
+
+    public init(validator: Validator, log: any IngestLog, store: any TelemetryStore, clock: any Clock) throws {
+        self.validator = validator
+        self.log = log
+        self.store = store
+        self.clock = clock
+        self.stagedThroughOffset = log.nextOffset - 1
+    }
+
+    /// Validates, logs and stages a batch. Returns once the log holds every accepted
+    /// reading (the acknowledgement). Rejected readings are reported and counted and
+    /// never reach the log or a table.
+    /// - Throws: only when the log append fails; then nothing in the batch is acknowledged.
+    @discardableResult
+    public func ingest(_ readings: [Reading]) throws -> IngestAck {
+        let now = clock.nowMicros
+        var accepted: [LogRecord] = []
+        accepted.reserveCapacity(readings.count)
+        var rejected: [ValidationError] = []
+        // Claims made earlier in this same batch (not yet visible to the store).
+        var batchOwners: [Int64: Int64] = [:]
+        for (i, r) in readings.enumerated() {
+            do {
+                let owner = try batchOwners[r.entityID] ?? store.entityOwner(r.entityID)
+                let rec = try validator.validate(r, index: i, nowMicros: now, owner: owner)
+                if owner == nil { batchOwners[r.entityID] = r.tenantID }
+                accepted.append(rec)
+            } catch let e as ValidationError {
+                rejections.record(e.reason)
+                rejected.append(e)
+            }
+        }
+        guard !accepted.isEmpty else {
+            return IngestAck(acceptedCount: 0, offsets: nil, rejections: rejected)
+        }
+        let logged = try log.append(accepted)
+        acknowledgedCount += logged.count
+        let offsets = logged.first!.offset...logged.last!.offset
+        // Staging after the ack: a failure here loses nothing (the log has it); the
+        // gap is closed by catchUpStaging() before the next flush.
+        if stagedThroughOffset == offsets.lowerBound - 1 {
+            do {
+                try store.stage(logged)
+                stagedThroughOffset = offsets.upperBound
+            } catch {
+                stagingFailures += 1
+            }
+        }
+        return IngestAck(acceptedCount: logged.count, offsets: offsets, rejections: rejected)
+    }
+
+    /// Staging calls that failed after the acknowledgement (closed later from the log).
+    public private(set) var stagingFailures: Int = 0
+
+    /// Stages every logged record not yet staged. Returns how many were staged.
+    @discardableResult
+    public func catchUpStaging(batchSize: Int = 10_000) throws -> Int {
+        var n = 0
+        while stagedThroughOffset < log.nextOffset - 1 {
+            let batch = try log.read(from: stagedThroughOffset + 1, maxCount: batchSize)
+            guard let last = batch.last else { break }
+            try store.stage(batch)
+            stagedThroughOffset = last.offset
+            n += batch.count
+        }
+        return n
+    }
+
+    /// Crash recovery: empties staging and re-stages everything the log holds past the
+    /// store's recorded flush offset. Idempotent with `stage_flush`. Returns records restaged.
+    @discardableResult
+    public func recover() throws -> Int {
+        try store.clearStaging()
+        stagedThroughOffset = try store.flushedOffset()
+        return try catchUpStaging()
+    }
+}
+
+/// The acknowledgement of one ingest call.
+public struct IngestAck: Sendable, Equatable {
+    /// Readings durably logged.
+    public var acceptedCount: Int
+    /// Log offsets assigned to the accepted readings (consecutive), nil if none.
+    public var offsets: ClosedRange<Int64>?
+    /// Rejected readings with their batch index and reason.
+    public var rejections: [ValidationError]
+}

@@ -1,0 +1,74 @@
+/// Checks a reading against the catalog and limits, and normalises it
+/// (decimal rounding, default time). Pure: it never touches a store.
+public struct Validator: Sendable {
+    public var catalog: Catalog
+    public var limits: ValidationLimits
+
+    public init(catalog: Catalog, limits: ValidationLimits = ValidationLimits()) {
+        self.catalog = catalog
+        self.limits = limits
+    }
+
+    /// Validates `reading` (at `index` in its batch) and returns it as a log record
+    /// with offset 0; the log assigns the real offset.
+    /// - Parameter owner: the tenant that already owns `reading.entityID`, if any.
+    public func validate(_ reading: Reading, index: Int, nowMicros: Int64,
+                         owner: Int64?) throws(ValidationError) -> LogRecord {
+        func fail(_ reason: RejectionReason, _ message: String) -> ValidationError {
+            ValidationError(reason: reason, index: index, message: message)
+        }
+        guard let tenant = catalog.tenants[reading.tenantID] else {
+            throw fail(.unknownTenant, "tenant \(reading.tenantID) is not in the catalog")
+        }
+        guard tenant.isActive else {
+            throw fail(.inactiveTenant, "tenant \(reading.tenantID) is inactive")
+        }
+        guard reading.entityID >= 0 else {
+            throw fail(.invalidEntityID, "entity id \(reading.entityID) is negative")
+        }
+        let typeBytes = reading.entityType.utf8.count
+        guard typeBytes > 0, typeBytes <= limits.maxEntityTypeBytes else {
+            throw fail(.invalidEntityType,
+                       "entity \(reading.entityID): entity type must be 1...\(limits.maxEntityTypeBytes) bytes, got \(typeBytes)")
+        }
+        if let owner, owner != reading.tenantID {
+            throw fail(.entityOwnedByAnotherTenant,
+                       "entity \(reading.entityID) is registered under tenant \(owner), not tenant \(reading.tenantID)")
+        }
+        guard let attribute = catalog.attributes[reading.attributeID] else {
+            throw fail(.unknownAttribute, "attribute \(reading.attributeID) is not in the catalog")
+        }
+        let where_ = "entity \(reading.entityID), attribute \(attribute.id) ('\(attribute.name)')"
+        guard reading.value.dataType == attribute.dataType else {
+            throw fail(.typeMismatch, "\(where_) expects \(attribute.dataType.rawValue), got \(reading.value.dataType.rawValue)")
+        }
+        var value = reading.value
+        switch reading.value {
+        case .decimal(let x):
+            guard x.isFinite else { throw fail(.nonFiniteDecimal, "\(where_): decimal \(x) is not finite") }
+            let r = DecimalFormat.rounded(x)
+            guard abs(r) < DecimalFormat.limit else {
+                throw fail(.decimalOutOfRange, "\(where_): decimal \(x) is outside decimal(20,5) (|x| < 1e15)")
+            }
+            value = .decimal(r == 0 ? 0 : r) // normalise -0
+        case .text(let s):
+            let n = s.utf8.count
+            guard n <= limits.maxTextBytes else {
+                throw fail(.textTooLong, "\(where_): text of \(n) bytes exceeds the limit of \(limits.maxTextBytes)")
+            }
+        case .timestamp(let micros):
+            guard limits.timestampRangeMicros.contains(micros) else {
+                throw fail(.timestampOutOfRange, "\(where_): timestamp value \(micros) µs is outside \(limits.timestampRangeMicros)")
+            }
+        case .int, .bool:
+            break
+        }
+        let at = reading.ingestedAtMicros ?? nowMicros
+        guard limits.timestampRangeMicros.contains(at) else {
+            throw fail(.timestampOutOfRange, "\(where_): reading time \(at) µs is outside \(limits.timestampRangeMicros)")
+        }
+        return LogRecord(offset: 0, tenantID: reading.tenantID, entityID: reading.entityID,
+                         entityType: reading.entityType, attributeID: reading.attributeID,
+                         value: value, ingestedAtMicros: at)
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct Atlas: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rehearse, size and verify a multi-tenant telemetry platform.",
+        subcommands: [])
+}
