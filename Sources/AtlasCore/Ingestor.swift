@@ -36,7 +36,7 @@ public final class Ingestor {
         var batchOwners: [Int64: Int64] = [:]
         for (i, r) in readings.enumerated() {
             do {
-                let owner = try batchOwners[r.entityID] ?? store.entityOwner(r.entityID)
+                let owner = try store.entityOwner(r.entityID) ?? batchOwners[r.entityID]
                 let rec = try validator.validate(r, index: i, nowMicros: now, owner: owner)
                 if owner == nil { batchOwners[r.entityID] = r.tenantID }
                 accepted.append(rec)

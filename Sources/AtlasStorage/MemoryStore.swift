@@ -15,8 +15,9 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     private var attributeInfo: [Int64: Attribute] = [:]
 
     private var staging: [LogRecord] = []
-    /// Owners of entities that are staged but not yet registered.
-    private var stagedOwners: [Int64: Int64] = [:]
+    /// Owner of every registered or staged entity: one lookup answers `entityOwner`
+    /// and `stage`, and the two touch the same cache lines back to back.
+    private var owners: [Int64: Int64] = [:]
     private var entities: [Int64: EntityRow] = [:]
     private var entityIDsByTenant: [Int64: [Int64]] = [:]
     private var timeSeries: [TimeSeriesRow] = []
@@ -62,22 +63,21 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
 
     public func stage(_ records: [LogRecord]) throws {
         staging.append(contentsOf: records)
-        for r in records where entities[r.entityID] == nil {
-            if stagedOwners[r.entityID] == nil { stagedOwners[r.entityID] = r.tenantID }
-        }
+        for r in records where owners[r.entityID] == nil { owners[r.entityID] = r.tenantID }
     }
 
     public func stagedCount() throws -> Int { staging.count }
 
     public func clearStaging() throws {
         staging.removeAll()
-        stagedOwners.removeAll()
+        // Staged-only owners vanish with staging; registered ones stay.
+        owners = owners.filter { entities[$0.key] != nil }
     }
 
     public func flushedOffset() throws -> Int64 { flushed }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        entities[entityID]?.tenantID ?? stagedOwners[entityID]
+        owners[entityID]
     }
 
     private struct CellKey: Hashable {
@@ -86,25 +86,31 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     }
 
     public func flush() throws -> FlushResult {
+        // Work on local copies moved out of `self` (no copy: the storage is swapped), so
+        // the per-row loop pays no exclusivity checks; everything is moved back at the end.
+        var ts: [TimeSeriesRow] = [], ents: [Int64: EntityRow] = [:], staged: [LogRecord] = []
+        swap(&ts, &timeSeries); swap(&ents, &entities); swap(&staged, &staging)
+        defer { swap(&ts, &timeSeries); swap(&ents, &entities); swap(&staged, &staging) }
+        let info = attributeInfo
+        let flushedBefore = flushed
         var result = FlushResult()
-        result.rowsTaken = staging.count
-        let tsCountBefore = timeSeries.count
+        result.rowsTaken = staged.count
+        let tsCountBefore = ts.count
         var undo: [Int64: EntityRow?] = [:]
         var newest: [CellKey: LogRecord] = [:]
-        var maxOffset = flushed
+        var maxOffset = flushedBefore
         do {
             // 1. Time series + entity registration; collect the newest hot value per cell.
-            for r in staging where r.offset > flushed {
-                timeSeries.append(TimeSeriesRow(offset: r.offset, tenantID: r.tenantID, entityID: r.entityID,
-                                                attributeID: r.attributeID, ingestedAtMicros: r.ingestedAtMicros,
-                                                value: r.value))
+            for r in staged where r.offset > flushedBefore {
+                ts.append(TimeSeriesRow(offset: r.offset, tenantID: r.tenantID, entityID: r.entityID,
+                                        attributeID: r.attributeID, ingestedAtMicros: r.ingestedAtMicros, value: r.value))
                 maxOffset = max(maxOffset, r.offset)
-                if entities[r.entityID] == nil {
+                if ents[r.entityID] == nil {
                     undo[r.entityID] = .some(nil)
-                    entities[r.entityID] = EntityRow(tenantID: r.tenantID, type: r.entityType, updatedAtMicros: 0, hot: [])
+                    ents[r.entityID] = EntityRow(tenantID: r.tenantID, type: r.entityType, updatedAtMicros: 0, hot: [])
                     result.entitiesRegistered += 1
                 }
-                if attributeInfo[r.attributeID]?.isHot == true {
+                if info[r.attributeID]?.isHot == true {
                     let k = CellKey(entityID: r.entityID, attributeID: r.attributeID)
                     if let cur = newest[k], !LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
                                                                than: cur.ingestedAtMicros, offset: cur.offset) {
@@ -113,44 +119,44 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
                     newest[k] = r
                 }
             }
-            result.rowsInserted = timeSeries.count - tsCountBefore
+            result.rowsInserted = ts.count - tsCountBefore
             try checkFault(.afterTimeSeriesInsert)
             // 2. Hot merge: newest wins; a late, older value never overwrites.
             for (k, r) in newest {
-                if undo[k.entityID] == nil { undo[k.entityID] = .some(entities[k.entityID]) }
-                var row = entities[k.entityID]!
-                if let i = row.hot.firstIndex(where: { $0.attributeID == k.attributeID }) {
-                    let c = row.hot[i]
-                    guard LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
-                                            than: c.ingestedAtMicros, offset: c.offset) else {
-                        result.hotCellsSkippedAsOlder += 1
-                        continue
-                    }
-                    row.hot[i] = HotCell(attributeID: k.attributeID, value: r.value,
-                                         ingestedAtMicros: r.ingestedAtMicros, offset: r.offset)
-                } else {
-                    row.hot.append(HotCell(attributeID: k.attributeID, value: r.value,
-                                           ingestedAtMicros: r.ingestedAtMicros, offset: r.offset))
-                }
-                row.updatedAtMicros = max(row.updatedAtMicros, r.ingestedAtMicros)
-                entities[k.entityID] = row
-                result.hotCellsWritten += 1
+                guard let idx = ents.index(forKey: k.entityID) else { continue }
+                if undo[k.entityID] == nil { undo[k.entityID] = .some(ents.values[idx]) }
+                var wrote = false
+                Self.merge(into: &ents.values[idx], key: k, record: r, wrote: &wrote)
+                if wrote { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
             }
             try checkFault(.beforeOffsetRecord)
         } catch {
-            timeSeries.removeSubrange(tsCountBefore...)
-            for (id, old) in undo { entities[id] = old }
+            ts.removeSubrange(tsCountBefore...)
+            for (id, old) in undo { ents[id] = old }
             throw error
         }
         // 3. Commit: tenant index for new entities, offset, empty staging.
         for (id, old) in undo where old == nil {
-            entityIDsByTenant[entities[id]!.tenantID, default: []].append(id)
+            entityIDsByTenant[ents[id]!.tenantID, default: []].append(id)
         }
         flushed = maxOffset
-        staging.removeAll(keepingCapacity: true)
-        stagedOwners.removeAll(keepingCapacity: true)
-        result.flushedThroughOffset = flushed
+        staged.removeAll(keepingCapacity: true)
+        result.flushedThroughOffset = maxOffset
         return result
+    }
+
+    private static func merge(into row: inout EntityRow, key k: CellKey, record r: LogRecord, wrote: inout Bool) {
+        let cell = HotCell(attributeID: k.attributeID, value: r.value, ingestedAtMicros: r.ingestedAtMicros, offset: r.offset)
+        if let i = row.hot.firstIndex(where: { $0.attributeID == k.attributeID }) {
+            let c = row.hot[i]
+            guard LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
+                                    than: c.ingestedAtMicros, offset: c.offset) else { return }
+            row.hot[i] = cell
+        } else {
+            row.hot.append(cell)
+        }
+        row.updatedAtMicros = max(row.updatedAtMicros, r.ingestedAtMicros)
+        wrote = true
     }
 
     private func checkFault(_ point: FlushFaultPoint) throws {

@@ -14,20 +14,35 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     private var sql: [String: String] = [:]
     private var prepared: [String: SQLiteStatement] = [:]
     private var catalog = try! Catalog()
-    /// Entity owners seen (registered or staged): avoids a SELECT per reading.
+    /// Owner of every registered or staged entity, loaded at open. The store is the
+    /// database's single writer while open, so this map is authoritative.
     private var owners: [Int64: Int64] = [:]
+    /// Entities registered in the table (a subset of `owners`).
+    private var registered: Set<Int64> = []
+    /// Entities staged but not registered yet (registered by the next flush).
+    private var stagedNew: Set<Int64> = []
     private var staged = 0
 
     /// Opens or creates the store at `path` (":memory:" for a private in-memory database).
-    public init(path: String, queryLimits: QueryLimits = QueryLimits()) throws {
+    /// SQLite's `synchronous` setting for the database file. `normal` (default) keeps the
+    /// file consistent through an OS crash; `off` leaves fsync to the kernel and relies on
+    /// the ingest log to rebuild after an OS crash (an application crash is safe either way).
+    public enum Synchronous: String, Sendable, CaseIterable { case normal = "NORMAL", off = "OFF" }
+
+    public init(path: String, synchronous: Synchronous = .normal, queryLimits: QueryLimits = QueryLimits()) throws {
         self.path = path
         self.queryLimits = queryLimits
         db = try SQLiteConnection(path: path)
-        try db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;")
+        try db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
         try db.exec(try SQLResources.text("sqlite/schema.sql"), name: "sqlite/schema.sql")
+        try db.exec("PRAGMA synchronous = \(synchronous.rawValue)", name: "synchronous")
         sql = try SQLResources.statements("sqlite/statements.sql")
         try loadCatalog()
         staged = try scalar("staged_count")
+        let o = try stmt("load_owners")
+        while try o.step() { owners[o.int64(0)] = o.int64(1) }
+        o.reset()
+        registered = Set(owners.keys)
     }
 
     private func stmt(_ name: String) throws -> SQLiteStatement {
@@ -90,6 +105,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     // MARK: write path
 
     public func stage(_ records: [LogRecord]) throws {
+        var newIDs: [Int64] = []
         try transaction {
             let s = try stmt("stage")
             for r in records {
@@ -107,9 +123,14 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
                 }
                 s.bind(12, r.ingestedAtMicros)
                 if a.isHot { s.bind(13, r.value.jsonLiteral) }
+                let isNew = !registered.contains(r.entityID)
+                s.bind(14, Int64(isNew ? 1 : 0))
                 try s.run()
+                if isNew { newIDs.append(r.entityID) }
             }
         }
+        // Only after the commit: a failed stage leaves no trace here either.
+        stagedNew.formUnion(newIDs)
         staged += records.count
         for r in records where owners[r.entityID] == nil { owners[r.entityID] = r.tenantID }
     }
@@ -119,20 +140,14 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     public func clearStaging() throws {
         try stmt("clear_staging").run()
         staged = 0
-        owners.removeAll()
+        for e in stagedNew { owners[e] = nil }
+        stagedNew.removeAll()
     }
 
     public func flushedOffset() throws -> Int64 { Int64(try scalar("flushed_offset")) }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        if let o = owners[entityID] { return o }
-        let s = try stmt("entity_owner")
-        defer { s.reset() }
-        s.bind(1, entityID)
-        guard try s.step() else { return nil }
-        let o = s.int64(0)
-        owners[entityID] = o
-        return o
+        owners[entityID]
     }
 
     public func flush() throws -> FlushResult {
@@ -163,6 +178,8 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
             return r
         }
         staged = 0
+        registered.formUnion(stagedNew)
+        stagedNew.removeAll(keepingCapacity: true)
         return r
     }
 

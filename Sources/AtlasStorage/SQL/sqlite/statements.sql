@@ -11,8 +11,8 @@ ON CONFLICT (attribute_id) DO UPDATE SET attribute_name = excluded.attribute_nam
 
 -- name: stage
 INSERT INTO temp.entity_values_ingest (log_offset, tenant_id, entity_id, entity_type, attribute_id, attribute_name,
-    value, value_int, value_decimal, value_bool, value_timestamp, ingested_at, hot_json)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+    value, value_int, value_decimal, value_bool, value_timestamp, ingested_at, hot_json, is_new_entity)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (log_offset) DO NOTHING;
 
 -- name: staged_count
@@ -24,14 +24,14 @@ DELETE FROM temp.entity_values_ingest;
 -- name: flushed_offset
 SELECT flushed_offset FROM flush_state WHERE id = 1;
 
--- name: entity_owner
-SELECT tenant_id FROM entities WHERE entity_id = ?1;
+-- name: load_owners
+SELECT entity_id, tenant_id FROM entities;
 
 -- name: flush_register_entities
 INSERT INTO entities (entity_id, tenant_id, entity_type)
 SELECT entity_id, tenant_id, entity_type FROM (
     SELECT entity_id, tenant_id, entity_type, min(log_offset) FROM temp.entity_values_ingest
-    WHERE log_offset > ?1 GROUP BY entity_id)
+    WHERE log_offset > ?1 AND is_new_entity = 1 GROUP BY entity_id)
 WHERE true
 ON CONFLICT (entity_id) DO NOTHING;
 

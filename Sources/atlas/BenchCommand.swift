@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// `atlas bench …`: release-build benchmarks that print machine and date.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (build with -c release); each prints its reference and the machine.",
+        subcommands: [BenchWrite.self])
+}
+
+struct BenchWrite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Readings/s through validate + log + stage + flush + dual write, beside a raw reference.")
+
+    @Option(help: "memory | sqlite") var store: String = "sqlite"
+    @Option(help: "Readings to write.") var readings: Int?
+    @Option(help: "Readings per ingest call (one log append + fsync each).") var batchSize = 2000
+    @Option(help: "Share of readings on hot attributes.") var hotFraction = 0.2
+    @Option(help: "Flush interval in milliseconds.") var flushIntervalMs: Int64 = 100
+    @Option(help: "Workload seed.") var seed: UInt64 = 42
+    @Option(help: "Distinct entities (uniform); steady state has most of them registered.") var entities: Int64 = 100_000
+
+    func validate() throws {
+        guard WriteBenchmark.StoreKind(rawValue: store) != nil else {
+            throw ValidationError("--store must be one of: \(WriteBenchmark.StoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (0...1).contains(hotFraction) else { throw ValidationError("--hot-fraction must be within 0...1") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() throws {
+        let kind = WriteBenchmark.StoreKind(rawValue: store)!
+        let n = readings ?? (kind == .memory ? 4_000_000 : 1_000_000)
+        let dir = NSTemporaryDirectory() + "atlas-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #if DEBUG
+        print("warning: debug build; benchmark figures need `swift build -c release`")
+        #endif
+        print(MachineInfo.summary)
+        print("bench write --store \(store): \(n) readings over \(entities) entities, batch \(batchSize), \(Int(hotFraction * 100))% hot, flush every \(flushIntervalMs) ms")
+        let r = try WriteBenchmark(store: kind, readings: n, batchSize: batchSize, hotFraction: hotFraction,
+                                   flushIntervalMs: flushIntervalMs, seed: seed, entities: entities, workDirectory: dir).run()
+        print(String(format: "  pipeline   %12.0f readings/s  (%@ + %@)", r.pipelineReadingsPerSecond,
+                     kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch"))
+        print(String(format: "  reference  %12.0f rows/s      (%@)", r.referenceRowsPerSecond, r.referenceName))
+        print(String(format: "  ratio      %12.2f x of reference", r.pipelineReadingsPerSecond / r.referenceRowsPerSecond))
+        print(String(format: "  flushes %d: p50 %.2f ms, p99 %.2f ms; rows %d, hot cells written %d",
+                     r.flushes, r.flushP50Ms, r.flushP99Ms, r.rowsInserted, r.hotCellsWritten))
+        print(String(format: "  time split: ingest (validate+log+stage) %.2f s, flush %.2f s", r.ingestSeconds, r.flushSeconds))
+    }
+}

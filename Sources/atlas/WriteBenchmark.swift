@@ -1,0 +1,130 @@
+import AtlasCore
+import AtlasStorage
+import Foundation
+
+/// `atlas bench write`: readings/s through validate → log → stage → flush → dual write,
+/// beside a raw reference measured in the same run on the same data.
+struct WriteBenchmark {
+    enum StoreKind: String, CaseIterable { case memory, sqlite }
+
+    var store: StoreKind
+    var readings: Int
+    var batchSize: Int
+    var hotFraction: Double
+    var flushIntervalMs: Int64
+    var seed: UInt64
+    var entities: Int64
+    var workDirectory: String
+
+    struct Report {
+        var pipelineReadingsPerSecond: Double
+        var referenceRowsPerSecond: Double
+        var referenceName: String
+        var flushP50Ms: Double
+        var flushP99Ms: Double
+        var flushes: Int
+        var rowsInserted: Int
+        var hotCellsWritten: Int
+        /// Wall seconds spent in ingest calls (validate + log + stage) and in flushes.
+        var ingestSeconds: Double
+        var flushSeconds: Double
+    }
+
+    func run() throws -> Report {
+        let workload = SyntheticWorkload(tenants: 100, attributes: 1000, hotFraction: hotFraction, entities: entities, seed: seed)
+        let catalog = try workload.catalog()
+        let start = TimestampFormat.micros(year: 2025, month: 10, day: 1)
+        let batches = try workload.batches(count: readings, batchSize: batchSize, startMicros: start, ratePerSecond: 10_000)
+
+        // Reference first, on its own files, so the pipeline does not inherit warm pages.
+        let (refName, refRate) = try reference(batches: batches, catalog: catalog)
+
+        let clock = WallClock()
+        let (s, log): (any TelemetryStore, any IngestLog)
+        switch store {
+        case .memory:
+            (s, log) = (MemoryStore(), InMemoryIngestLog())
+        case .sqlite:
+            s = try SQLiteStore(path: workDirectory + "/pipeline.sqlite")
+            log = try FileSegmentLog(directory: workDirectory + "/pipeline.atlaslog")
+        }
+        try s.install(catalog: catalog)
+        let ingestor = try Ingestor(validator: Validator(catalog: catalog), log: log, store: s, clock: clock)
+        let flusher = Flusher(ingestor: ingestor, clock: clock,
+                              config: .init(intervalMs: flushIntervalMs, maxBatchRows: 200_000))
+        var flushMs: [Double] = []
+        let t0 = monotonicSeconds()
+        var ingestSeconds = 0.0
+        for b in batches {
+            let i0 = monotonicSeconds()
+            let ack = try ingestor.ingest(b)
+            ingestSeconds += monotonicSeconds() - i0
+            precondition(ack.rejections.isEmpty, "synthetic workload produced rejections: \(ack.rejections.prefix(3))")
+            let f0 = monotonicSeconds()
+            if try flusher.tick() != nil { flushMs.append((monotonicSeconds() - f0) * 1000) }
+        }
+        let f0 = monotonicSeconds()
+        try flusher.flushNow()
+        flushMs.append((monotonicSeconds() - f0) * 1000)
+        let elapsed = monotonicSeconds() - t0
+        precondition(flusher.totals.rowsInserted == readings, "pipeline lost readings")
+        return Report(pipelineReadingsPerSecond: Double(readings) / elapsed, referenceRowsPerSecond: refRate,
+                      referenceName: refName, flushP50Ms: percentile(flushMs, 0.5), flushP99Ms: percentile(flushMs, 0.99),
+                      flushes: flushMs.count, rowsInserted: flusher.totals.rowsInserted,
+                      hotCellsWritten: flusher.totals.hotCellsWritten, ingestSeconds: ingestSeconds,
+                      flushSeconds: flushMs.reduce(0, +) / 1000)
+    }
+
+    /// The physical floor for each store, on the same readings.
+    private func reference(batches: [[Reading]], catalog: Catalog) throws -> (String, Double) {
+        switch store {
+        case .memory:
+            // Append rows to an array and upsert hot values in a dictionary: no validation, log or staging.
+            struct Row { var e: Int64; var t: Int64; var a: Int64; var at: Int64; var v: Value }
+            var rows: [Row] = []
+            var hot: [Int64: Value] = [:]
+            let hotIDs = Set(catalog.attributes.values.filter(\.isHot).map(\.id))
+            let t0 = monotonicSeconds()
+            for b in batches {
+                for r in b {
+                    rows.append(Row(e: r.entityID, t: r.tenantID, a: r.attributeID, at: r.ingestedAtMicros ?? 0, v: r.value))
+                    if hotIDs.contains(r.attributeID) { hot[r.entityID &* 10_000 &+ r.attributeID] = r.value }
+                }
+            }
+            let dt = monotonicSeconds() - t0
+            precondition(rows.count == readings && hot.count <= readings)
+            return ("raw array append + dictionary upsert", Double(readings) / dt)
+        case .sqlite:
+            // Plain prepared INSERTs into the same entity_values_ts (same indexes), 10k rows per transaction.
+            let path = workDirectory + "/reference.sqlite"
+            _ = try SQLiteStore(path: path)
+            let db = try SQLiteConnection(path: path)
+            try db.exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144")
+            let ins = try db.prepare("""
+                INSERT INTO entity_values_ts (log_offset, tenant_id, entity_id, attribute_id, value, value_int,
+                    value_decimal, value_bool, value_timestamp, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                """, name: "reference insert")
+            var offset: Int64 = 0
+            let t0 = monotonicSeconds()
+            try db.exec("BEGIN")
+            for b in batches {
+                for r in b {
+                    offset += 1
+                    ins.bind(1, offset); ins.bind(2, r.tenantID); ins.bind(3, r.entityID); ins.bind(4, r.attributeID)
+                    switch r.value {
+                    case .text(let v): ins.bind(5, v)
+                    case .int(let v): ins.bind(6, v)
+                    case .decimal(let v): ins.bind(7, v)
+                    case .bool(let v): ins.bind(8, Int64(v ? 1 : 0))
+                    case .timestamp(let m): ins.bind(9, m)
+                    }
+                    ins.bind(10, r.ingestedAtMicros ?? 0)
+                    try ins.run()
+                    if offset % 10_000 == 0 { try db.exec("COMMIT; BEGIN") }
+                }
+            }
+            try db.exec("COMMIT")
+            return ("plain prepared INSERTs into entity_values_ts", Double(readings) / (monotonicSeconds() - t0))
+        }
+    }
+}
