@@ -19,6 +19,11 @@ public final class Flusher {
     public private(set) var failedFlushCount = 0
     public private(set) var totals = FlushResult()
 
+    /// Called after each committed flush with the hot entities it may have changed
+    /// (when the ingestor tracks them): the hook that invalidates cache keys and tells
+    /// the lag monitor about the primary's commit.
+    public var onCommit: ((FlushResult, Set<TenantEntity>) -> Void)?
+
     public init(ingestor: Ingestor, clock: any Clock, config: Config = Config()) {
         self.ingestor = ingestor
         self.clock = clock
@@ -58,6 +63,7 @@ public final class Flusher {
         totals.entitiesRegistered += r.entitiesRegistered
         totals.flushedThroughOffset = r.flushedThroughOffset
         try ingestor.log.truncate(before: r.flushedThroughOffset + 1)
+        onCommit?(r, ingestor.takePendingHotEntities())
         return r
     }
 }

@@ -57,6 +57,7 @@ public final class Ingestor {
             do {
                 try store.stage(logged)
                 stagedThroughOffset = offsets.upperBound
+                noteStaged(logged)
             } catch {
                 stagingFailures += 1
             }
@@ -67,6 +68,25 @@ public final class Ingestor {
     /// Staging calls that failed after the acknowledgement (closed later from the log).
     public private(set) var stagingFailures: Int = 0
 
+    /// When true, the ingestor remembers which (tenant, entity) pairs had hot values
+    /// staged, so the flusher can tell a cache which keys a flush changed.
+    public var tracksHotEntities = false
+    private var pendingHotEntities: Set<TenantEntity> = []
+
+    private func noteStaged(_ records: [LogRecord]) {
+        guard tracksHotEntities else { return }
+        for r in records where validator.catalog.attributes[r.attributeID]?.isHot == true {
+            pendingHotEntities.insert(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
+        }
+    }
+
+    /// The hot (tenant, entity) pairs staged since the last call; the flusher takes them
+    /// after a committed flush.
+    public func takePendingHotEntities() -> Set<TenantEntity> {
+        defer { pendingHotEntities.removeAll(keepingCapacity: true) }
+        return pendingHotEntities
+    }
+
     /// Stages every logged record not yet staged. Returns how many were staged.
     @discardableResult
     public func catchUpStaging(batchSize: Int = 10_000) throws -> Int {
@@ -76,6 +96,7 @@ public final class Ingestor {
             guard let last = batch.last else { break }
             try store.stage(batch)
             stagedThroughOffset = last.offset
+            noteStaged(batch)
             n += batch.count
         }
         return n
@@ -99,4 +120,14 @@ public struct IngestAck: Sendable, Equatable {
     public var offsets: ClosedRange<Int64>?
     /// Rejected readings with their batch index and reason.
     public var rejections: [ValidationError]
+}
+
+/// A tenant-qualified entity id (cache keys, invalidation).
+public struct TenantEntity: Hashable, Sendable {
+    public var tenantID: Int64
+    public var entityID: Int64
+    public init(tenantID: Int64, entityID: Int64) {
+        self.tenantID = tenantID
+        self.entityID = entityID
+    }
 }

@@ -16,3 +16,12 @@ public protocol ReadCache: AnyObject {
     func invalidate(tenantID: Int64, entityIDs: some Sequence<Int64>)
     var counters: CacheCounters { get }
 }
+
+extension ReadCache {
+    /// Invalidates every (tenant, entity) a committed flush changed (`Flusher.onCommit`).
+    public func invalidate(_ entities: Set<TenantEntity>) {
+        var byTenant: [Int64: [Int64]] = [:]
+        for e in entities { byTenant[e.tenantID, default: []].append(e.entityID) }
+        for (tenant, ids) in byTenant.sorted(by: { $0.key < $1.key }) { invalidate(tenantID: tenant, entityIDs: ids.sorted()) }
+    }
+}

@@ -1,0 +1,48 @@
+import AtlasCore
+import AtlasStorage
+import Testing
+
+/// The write path tells the cache which keys a committed flush changed: a cached
+/// answer is never older than the last flush that touched its entity.
+@Suite struct FlushCacheInvalidationTests {
+    @Test func committedFlushInvalidatesOnlyTouchedHotEntities() throws {
+        let p = try Fixture.Pipeline(MemoryStore())
+        let cache = LRUCache(clock: p.clock)
+        p.ingestor.tracksHotEntities = true
+        var committed: [Int64] = []
+        p.flusher.onCommit = { result, touched in
+            cache.invalidate(touched)
+            committed.append(result.flushedThroughOffset)
+        }
+        let router = QueryRouter(clock: p.clock, primary: PrimarySource(name: "primary"), cache: cache)
+        let stores = StoreDirectory()
+        stores.register(p.store, for: "primary")
+        let t = Fixture.t0
+        try p.ingest([Fixture.reading(1, 1, 1, .text("online"), at: t), Fixture.reading(2, 2, 1, .text("online"), at: t)])
+        try p.flush()
+        // A fill in the same microsecond as the invalidating commit is refused (conservative).
+        p.clock.advance(byMicros: 1)
+        // Fill the cache for both entities, then hit it.
+        _ = try router.hotAttributes(tenantID: 1, entityID: 1, executor: stores)
+        _ = try router.hotAttributes(tenantID: 2, entityID: 2, executor: stores)
+        p.clock.advance(byMicros: 1000)
+        #expect(try router.hotAttributes(tenantID: 1, entityID: 1, executor: stores).freshness.cached)
+        // A cold-only reading for entity 2 and a hot change to entity 1.
+        try p.ingest([Fixture.reading(1, 1, 1, .text("offline"), at: t + 10), Fixture.reading(2, 2, 5, .decimal(1), at: t + 10)])
+        // Before the flush commits, the cache still answers the committed state.
+        #expect(try router.hotAttributes(tenantID: 1, entityID: 1, executor: stores).value?.hotAttributes["status"] == .text("online"))
+        p.clock.advance(byMicros: 1000)
+        try p.flush()
+        #expect(committed == [2, 4])
+        // The first read after the commit misses, refills, and later reads hit again.
+        p.clock.advance(byMicros: 1000)
+        let after = try router.hotAttributes(tenantID: 1, entityID: 1, executor: stores)
+        #expect(!after.freshness.cached)
+        #expect(after.value?.hotAttributes["status"] == .text("offline"))
+        p.clock.advance(byMicros: 1000)
+        #expect(try router.hotAttributes(tenantID: 1, entityID: 1, executor: stores).freshness.cached)
+        // Entity 2 had no hot change: still cached. Tenant 1 never sees tenant 2's key.
+        #expect(try router.hotAttributes(tenantID: 2, entityID: 2, executor: stores).freshness.cached)
+        #expect(try router.hotAttributes(tenantID: 1, entityID: 2, executor: stores).value == nil)
+    }
+}
