@@ -1,11 +1,12 @@
 import ArgumentParser
+import AtlasStorage
 import Foundation
 
 /// `atlas bench …`: release-build benchmarks that print machine and date.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (build with -c release); each prints its reference and the machine.",
-        subcommands: [BenchWrite.self])
+        subcommands: [BenchWrite.self, BenchQuery.self, BenchSim.self])
 }
 
 struct BenchWrite: ParsableCommand {
@@ -13,7 +14,11 @@ struct BenchWrite: ParsableCommand {
         commandName: "write",
         abstract: "Readings/s through validate + log + stage + flush + dual write, beside a raw reference.")
 
-    @Option(help: "memory | sqlite") var store: String = "sqlite"
+    @Option(help: "memory | sqlite | postgres") var store: String = "sqlite"
+    @Option(help: "PostgreSQL URL (superuser; --store postgres). Default: $ATLAS_PG_URL.") var postgres: String?
+    @Option(help: "Seconds of paced ingest (--store postgres).") var seconds = 60
+    @Option(help: "Paced rate in readings/s (--store postgres).") var rate = 50_000
+    @Option(help: "SQLite synchronous setting for --store sqlite: normal | off.") var sqliteSynchronous = "normal"
     @Option(help: "Readings to write.") var readings: Int?
     @Option(help: "Readings per ingest call (one log append + fsync each).") var batchSize = 2000
     @Option(help: "Share of readings on hot attributes.") var hotFraction = 0.2
@@ -22,14 +27,22 @@ struct BenchWrite: ParsableCommand {
     @Option(help: "Distinct entities (uniform); steady state has most of them registered.") var entities: Int64 = 100_000
 
     func validate() throws {
-        guard WriteBenchmark.StoreKind(rawValue: store) != nil else {
-            throw ValidationError("--store must be one of: \(WriteBenchmark.StoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard WriteBenchmark.StoreKind(rawValue: store) != nil || store == "postgres" else {
+            throw ValidationError("--store must be one of: memory, sqlite, postgres")
         }
+        guard ["normal", "off"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous must be normal or off") }
         guard (0...1).contains(hotFraction) else { throw ValidationError("--hot-fraction must be within 0...1") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() throws {
+        if store == "postgres" {
+            guard let url = postgres ?? ProcessInfo.processInfo.environment["ATLAS_PG_URL"] else {
+                throw ValidationError("--store postgres needs --postgres URL or ATLAS_PG_URL (scripts/pg-local start prints one)")
+            }
+            _ = try runPostgresWriteBench(url: url, seconds: seconds, ratePerSecond: rate, hotFraction: hotFraction)
+            return
+        }
         let kind = WriteBenchmark.StoreKind(rawValue: store)!
         let n = readings ?? (kind == .memory ? 4_000_000 : 1_000_000)
         let dir = NSTemporaryDirectory() + "atlas-bench-\(UUID().uuidString)"
@@ -41,7 +54,8 @@ struct BenchWrite: ParsableCommand {
         print(MachineInfo.summary)
         print("bench write --store \(store): \(n) readings over \(entities) entities, batch \(batchSize), \(Int(hotFraction * 100))% hot, flush every \(flushIntervalMs) ms")
         let r = try WriteBenchmark(store: kind, readings: n, batchSize: batchSize, hotFraction: hotFraction,
-                                   flushIntervalMs: flushIntervalMs, seed: seed, entities: entities, workDirectory: dir).run()
+                                   flushIntervalMs: flushIntervalMs, seed: seed, entities: entities,
+                                   sqliteSynchronous: SQLiteStore.Synchronous(rawValue: sqliteSynchronous.uppercased())!, workDirectory: dir).run()
         print(String(format: "  pipeline   %12.0f readings/s  (%@ + %@)", r.pipelineReadingsPerSecond,
                      kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch"))
         print(String(format: "  reference  %12.0f rows/s      (%@)", r.referenceRowsPerSecond, r.referenceName))

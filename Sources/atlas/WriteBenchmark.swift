@@ -14,6 +14,7 @@ struct WriteBenchmark {
     var flushIntervalMs: Int64
     var seed: UInt64
     var entities: Int64
+    var sqliteSynchronous: SQLiteStore.Synchronous = .normal
     var workDirectory: String
 
     struct Report {
@@ -45,7 +46,7 @@ struct WriteBenchmark {
         case .memory:
             (s, log) = (MemoryStore(), InMemoryIngestLog())
         case .sqlite:
-            s = try SQLiteStore(path: workDirectory + "/pipeline.sqlite")
+            s = try SQLiteStore(path: workDirectory + "/pipeline.sqlite", synchronous: sqliteSynchronous)
             log = try FileSegmentLog(directory: workDirectory + "/pipeline.atlaslog")
         }
         try s.install(catalog: catalog)
@@ -99,7 +100,7 @@ struct WriteBenchmark {
             let path = workDirectory + "/reference.sqlite"
             _ = try SQLiteStore(path: path)
             let db = try SQLiteConnection(path: path)
-            try db.exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144")
+            try db.exec("PRAGMA synchronous = \(sqliteSynchronous.rawValue); PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 50000")
             let ins = try db.prepare("""
                 INSERT INTO entity_values_ts (log_offset, tenant_id, entity_id, attribute_id, value, value_int,
                     value_decimal, value_bool, value_timestamp, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
