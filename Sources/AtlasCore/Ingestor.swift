@@ -75,7 +75,7 @@ public final class Ingestor {
 
     private func noteStaged(_ records: [LogRecord]) {
         guard tracksHotEntities else { return }
-        for r in records where validator.catalog.attributes[r.attributeID]?.isHot == true {
+        for r in records where validator.attribute(r.attributeID)?.isHot == true {
             pendingHotEntities.insert(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
         }
     }

@@ -1,12 +1,25 @@
 /// Checks a reading against the catalog and limits, and normalises it
 /// (decimal rounding, default time). Pure: it never touches a store.
 public struct Validator: Sendable {
-    public var catalog: Catalog
-    public var limits: ValidationLimits
+    public let catalog: Catalog
+    public let limits: ValidationLimits
+    /// Dense per-reading lookups: tenant id → 1 active / 0 inactive; attribute id → index.
+    private let tenantState: DenseIDMap
+    private let attributeIndex: DenseIDMap
+    private let attributesByIndex: [Attribute]
 
     public init(catalog: Catalog, limits: ValidationLimits = ValidationLimits()) {
         self.catalog = catalog
         self.limits = limits
+        tenantState = DenseIDMap(catalog.sortedTenants.map { ($0.id, $0.isActive ? 1 : 0) })
+        let attrs = catalog.sortedAttributes
+        attributesByIndex = attrs
+        attributeIndex = DenseIDMap(attrs.enumerated().map { ($0.element.id, Int32($0.offset)) })
+    }
+
+    /// The attribute with `id`, without hashing for small ids.
+    public func attribute(_ id: Int64) -> Attribute? {
+        attributeIndex[id].map { attributesByIndex[Int($0)] }
     }
 
     /// Validates `reading` (at `index` in its batch) and returns it as a log record
@@ -17,10 +30,10 @@ public struct Validator: Sendable {
         func fail(_ reason: RejectionReason, _ message: String) -> ValidationError {
             ValidationError(reason: reason, index: index, message: message)
         }
-        guard let tenant = catalog.tenants[reading.tenantID] else {
+        guard let tenantActive = tenantState[reading.tenantID] else {
             throw fail(.unknownTenant, "tenant \(reading.tenantID) is not in the catalog")
         }
-        guard tenant.isActive else {
+        guard tenantActive == 1 else {
             throw fail(.inactiveTenant, "tenant \(reading.tenantID) is inactive")
         }
         guard reading.entityID >= 0 else {
@@ -35,7 +48,7 @@ public struct Validator: Sendable {
             throw fail(.entityOwnedByAnotherTenant,
                        "entity \(reading.entityID) is registered under tenant \(owner), not tenant \(reading.tenantID)")
         }
-        guard let attribute = catalog.attributes[reading.attributeID] else {
+        guard let attribute = attribute(reading.attributeID) else {
             throw fail(.unknownAttribute, "attribute \(reading.attributeID) is not in the catalog")
         }
         // Built only on the failure path: string work per accepted reading is measurable.

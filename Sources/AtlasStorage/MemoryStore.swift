@@ -1,54 +1,59 @@
 import AtlasCore
 
-/// An in-process store with the spec's semantics: staging, time series, hot
-/// projection, entity registry and flushed offset. The simulator's default world.
+/// An in-process store with the spec's semantics — staging, time series, hot
+/// projection, entity registry, flushed offset — laid out for the simulator's scale
+/// (tens of millions of entities and readings): entities live in dense slots found
+/// through an open-addressing index, the time series is columnar and chunked, hot
+/// cells sit in one pool linked per entity, and tenants are derived from the entity's
+/// slot rather than stored per row.
 ///
-/// `flush()` is atomic: it keeps an undo record of every entity it touches and rolls
-/// back the time series and the projection if it fails part-way (only an injected
-/// fault can fail it, which is what the atomicity tests use).
+/// `flush()` is atomic: it appends, then checks the fault points, and on any failure
+/// truncates what it appended and replays its undo records.
 public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     public let name = "memory"
     public var injectedFlushFault: FlushFaultPoint?
-
-    private var catalog = try! Catalog()
-    /// Per attribute id: (isHot, isDecimal, name); dense lookups on the flush path.
-    private var attributeInfo: [Int64: Attribute] = [:]
-
-    private var staging: [LogRecord] = []
-    /// Owner of every registered or staged entity: one lookup answers `entityOwner`
-    /// and `stage`, and the two touch the same cache lines back to back.
-    private var owners: [Int64: Int64] = [:]
-    private var entities: [Int64: EntityRow] = [:]
-    private var entityIDsByTenant: [Int64: [Int64]] = [:]
-    private var timeSeries: [TimeSeriesRow] = []
-    private var flushed: Int64 = 0
     public let queryLimits: QueryLimits
+
+    // Catalog, by dense attribute index.
+    var catalog = try! Catalog()
+    var attributeIndex = DenseIDMap()
+    var attributes: [Attribute] = []
+
+    // Entities, by slot. A slot is claimed by staging and registered by a flush.
+    static let unclaimed = Int64.min
+    @exclusivity(unchecked) var index = EntitySlotIndex()
+    @exclusivity(unchecked) var slotEntityID: [Int64] = []
+    @exclusivity(unchecked) var slotTenant: [Int64] = []
+    @exclusivity(unchecked) var slotType: [Int32] = []
+    @exclusivity(unchecked) var slotRegistered: [Bool] = []
+    @exclusivity(unchecked) var slotUpdatedAt: [Int64] = []
+    @exclusivity(unchecked) var slotHotHead: [Int32] = []
+    var typeNames: [String] = []
+    var typeIDs: [String: Int32] = [:]
+    var tenantSlots: [Int64: [UInt32]] = [:]
+
+    // Hot cells: one pool, a singly linked list per entity.
+    @exclusivity(unchecked) var cellNext: [Int32] = []
+    @exclusivity(unchecked) var cellAttr: [Int32] = []
+    @exclusivity(unchecked) var cellAt: [Int64] = []
+    @exclusivity(unchecked) var cellOffset: [Int64] = []
+    @exclusivity(unchecked) var cellValue: [Value] = []
+
+    // Time series, columnar. Text payloads index `texts`.
+    @exclusivity(unchecked) var ts = TimeSeriesColumns()
+
+    struct StagedRow {
+        var record: LogRecord
+        var slot: UInt32
+        var attribute: Int32
+    }
+    @exclusivity(unchecked) var staging: [StagedRow] = []
+    /// Slots claimed by staging since the last flush (unclaimed again if staging is lost).
+    @exclusivity(unchecked) var claimedSinceFlush: [UInt32] = []
+    var flushed: Int64 = 0
 
     public init(queryLimits: QueryLimits = QueryLimits()) {
         self.queryLimits = queryLimits
-    }
-
-    struct HotCell {
-        var attributeID: Int64
-        var value: Value
-        var ingestedAtMicros: Int64
-        var offset: Int64
-    }
-
-    struct EntityRow {
-        var tenantID: Int64
-        var type: String
-        var updatedAtMicros: Int64
-        var hot: [HotCell]
-    }
-
-    struct TimeSeriesRow {
-        var offset: Int64
-        var tenantID: Int64
-        var entityID: Int64
-        var attributeID: Int64
-        var ingestedAtMicros: Int64
-        var value: Value
     }
 
     public func install(catalog: Catalog) throws {
@@ -56,107 +61,179 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         for t in catalog.sortedTenants where merged.tenants[t.id] == nil { try merged.add(t) }
         for a in catalog.sortedAttributes where merged.attributes[a.id] == nil { try merged.add(a) }
         self.catalog = merged
-        attributeInfo = merged.attributes
+        for a in merged.sortedAttributes where attributeIndex[a.id] == nil {
+            attributeIndex[a.id] = Int32(attributes.count)
+            attributes.append(a)
+        }
+    }
+
+    /// The errors only a caller bypassing the `Ingestor` can cause.
+    public struct IntegrityError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     // MARK: write path
 
     public func stage(_ records: [LogRecord]) throws {
-        staging.append(contentsOf: records)
-        for r in records where owners[r.entityID] == nil { owners[r.entityID] = r.tenantID }
+        // Check the whole batch first: a rejected batch leaves no trace.
+        var rows: [StagedRow] = []
+        rows.reserveCapacity(records.count)
+        for r in records {
+            guard let a = attributeIndex[r.attributeID] else {
+                throw IntegrityError(description: "stage: attribute \(r.attributeID) is not installed")
+            }
+            if let s = index.find(r.entityID), slotTenant[Int(s)] != Self.unclaimed, slotTenant[Int(s)] != r.tenantID {
+                throw IntegrityError(description: "stage: entity \(r.entityID) belongs to tenant \(slotTenant[Int(s)]), not \(r.tenantID)")
+            }
+            rows.append(StagedRow(record: r, slot: 0, attribute: a))
+        }
+        for i in rows.indices {
+            rows[i].slot = claim(rows[i].record)
+        }
+        staging.append(contentsOf: rows)
+    }
+
+    /// The slot of the record's entity, claimed for its tenant if it was free.
+    @inline(__always) private func claim(_ r: LogRecord) -> UInt32 {
+        if let s = index.find(r.entityID) {
+            let i = Int(s)
+            if slotTenant[i] == Self.unclaimed {
+                slotTenant[i] = r.tenantID
+                slotType[i] = typeID(r.entityType)
+                claimedSinceFlush.append(s)
+            }
+            return s
+        }
+        let s = UInt32(slotEntityID.count)
+        slotEntityID.append(r.entityID)
+        slotTenant.append(r.tenantID)
+        slotType.append(typeID(r.entityType))
+        slotRegistered.append(false)
+        slotUpdatedAt.append(0)
+        slotHotHead.append(-1)
+        index.insert(r.entityID, s)
+        claimedSinceFlush.append(s)
+        return s
+    }
+
+    private func typeID(_ t: String) -> Int32 {
+        if let id = typeIDs[t] { return id }
+        let id = Int32(typeNames.count)
+        typeNames.append(t)
+        typeIDs[t] = id
+        return id
     }
 
     public func stagedCount() throws -> Int { staging.count }
 
     public func clearStaging() throws {
+        for s in claimedSinceFlush where !slotRegistered[Int(s)] { slotTenant[Int(s)] = Self.unclaimed }
+        claimedSinceFlush.removeAll()
         staging.removeAll()
-        // Staged-only owners vanish with staging; registered ones stay.
-        owners = owners.filter { entities[$0.key] != nil }
     }
 
     public func flushedOffset() throws -> Int64 { flushed }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        owners[entityID]
+        guard let s = index.find(entityID) else { return nil }
+        let t = slotTenant[Int(s)]
+        return t == Self.unclaimed ? nil : t
     }
 
-    private struct CellKey: Hashable {
-        var entityID: Int64
-        var attributeID: Int64
+    /// Undo records of one flush.
+    private enum Undo {
+        case cell(index: Int32, at: Int64, offset: Int64, value: Value)
+        case head(slot: UInt32, head: Int32)
+        case updatedAt(slot: UInt32, value: Int64)
     }
 
     public func flush() throws -> FlushResult {
-        // Work on local copies moved out of `self` (no copy: the storage is swapped), so
-        // the per-row loop pays no exclusivity checks; everything is moved back at the end.
-        var ts: [TimeSeriesRow] = [], ents: [Int64: EntityRow] = [:], staged: [LogRecord] = []
-        swap(&ts, &timeSeries); swap(&ents, &entities); swap(&staged, &staging)
-        defer { swap(&ts, &timeSeries); swap(&ents, &entities); swap(&staged, &staging) }
-        let info = attributeInfo
-        let flushedBefore = flushed
         var result = FlushResult()
-        result.rowsTaken = staged.count
-        let tsCountBefore = ts.count
-        var undo: [Int64: EntityRow?] = [:]
-        var newest: [CellKey: LogRecord] = [:]
+        result.rowsTaken = staging.count
+        let flushedBefore = flushed
+        let tsBefore = ts.count, textsBefore = ts.texts.count, cellsBefore = cellNext.count
+        var registered: [UInt32] = []
+        var hot: [Int] = []
+        var undo: [Undo] = []
         var maxOffset = flushedBefore
         do {
-            // 1. Time series + entity registration; collect the newest hot value per cell.
-            for r in staged where r.offset > flushedBefore {
-                ts.append(TimeSeriesRow(offset: r.offset, tenantID: r.tenantID, entityID: r.entityID,
-                                        attributeID: r.attributeID, ingestedAtMicros: r.ingestedAtMicros, value: r.value))
+            // 1. Time series + entity registration.
+            for (i, row) in staging.enumerated() where row.record.offset > flushedBefore {
+                let r = row.record
+                ts.append(offset: r.offset, slot: row.slot, attribute: row.attribute, atMicros: r.ingestedAtMicros, value: r.value)
                 maxOffset = max(maxOffset, r.offset)
-                if ents[r.entityID] == nil {
-                    undo[r.entityID] = .some(nil)
-                    ents[r.entityID] = EntityRow(tenantID: r.tenantID, type: r.entityType, updatedAtMicros: 0, hot: [])
-                    result.entitiesRegistered += 1
+                if !slotRegistered[Int(row.slot)] {
+                    slotRegistered[Int(row.slot)] = true
+                    registered.append(row.slot)
                 }
-                if info[r.attributeID]?.isHot == true {
-                    let k = CellKey(entityID: r.entityID, attributeID: r.attributeID)
-                    if let cur = newest[k], !LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
-                                                               than: cur.ingestedAtMicros, offset: cur.offset) {
-                        continue
-                    }
-                    newest[k] = r
-                }
+                if attributes[Int(row.attribute)].isHot { hot.append(i) }
             }
-            result.rowsInserted = ts.count - tsCountBefore
+            result.rowsInserted = ts.count - tsBefore
+            result.entitiesRegistered = registered.count
             try checkFault(.afterTimeSeriesInsert)
-            // 2. Hot merge: newest wins; a late, older value never overwrites.
-            for (k, r) in newest {
-                guard let idx = ents.index(forKey: k.entityID) else { continue }
-                if undo[k.entityID] == nil { undo[k.entityID] = .some(ents.values[idx]) }
-                var wrote = false
-                Self.merge(into: &ents.values[idx], key: k, record: r, wrote: &wrote)
-                if wrote { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
+            // 2. Hot merge: the newest staged value per (entity, attribute) against the projection.
+            hot.sort { a, b in
+                let x = staging[a], y = staging[b]
+                if x.slot != y.slot { return x.slot < y.slot }
+                if x.attribute != y.attribute { return x.attribute < y.attribute }
+                return !LogRecord.isNewer(ingestedAtMicros: x.record.ingestedAtMicros, offset: x.record.offset,
+                                          than: y.record.ingestedAtMicros, offset: y.record.offset)
+            }
+            for (k, i) in hot.enumerated() {
+                let row = staging[i]
+                if k + 1 < hot.count, staging[hot[k + 1]].slot == row.slot, staging[hot[k + 1]].attribute == row.attribute {
+                    continue // a newer value for this cell follows
+                }
+                if merge(row, undo: &undo) { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
             }
             try checkFault(.beforeOffsetRecord)
         } catch {
-            ts.removeSubrange(tsCountBefore...)
-            for (id, old) in undo { ents[id] = old }
+            for u in undo.reversed() {
+                switch u {
+                case let .cell(c, at, offset, value):
+                    cellAt[Int(c)] = at; cellOffset[Int(c)] = offset; cellValue[Int(c)] = value
+                case let .head(s, h): slotHotHead[Int(s)] = h
+                case let .updatedAt(s, v): slotUpdatedAt[Int(s)] = v
+                }
+            }
+            cellNext.removeSubrange(cellsBefore...); cellAttr.removeSubrange(cellsBefore...)
+            cellAt.removeSubrange(cellsBefore...); cellOffset.removeSubrange(cellsBefore...)
+            cellValue.removeSubrange(cellsBefore...)
+            ts.truncate(to: tsBefore, texts: textsBefore)
+            for s in registered { slotRegistered[Int(s)] = false }
             throw error
         }
-        // 3. Commit: tenant index for new entities, offset, empty staging.
-        for (id, old) in undo where old == nil {
-            entityIDsByTenant[ents[id]!.tenantID, default: []].append(id)
-        }
+        // 3. Commit: tenant index, offset, empty staging.
+        for s in registered { tenantSlots[slotTenant[Int(s)], default: []].append(s) }
         flushed = maxOffset
-        staged.removeAll(keepingCapacity: true)
+        staging.removeAll(keepingCapacity: true)
+        claimedSinceFlush.removeAll(keepingCapacity: true)
         result.flushedThroughOffset = maxOffset
         return result
     }
 
-    private static func merge(into row: inout EntityRow, key k: CellKey, record r: LogRecord, wrote: inout Bool) {
-        let cell = HotCell(attributeID: k.attributeID, value: r.value, ingestedAtMicros: r.ingestedAtMicros, offset: r.offset)
-        if let i = row.hot.firstIndex(where: { $0.attributeID == k.attributeID }) {
-            let c = row.hot[i]
+    /// Applies one cell's newest staged value if it is newer than the projection's.
+    private func merge(_ row: StagedRow, undo: inout [Undo]) -> Bool {
+        let r = row.record, s = Int(row.slot)
+        var c = slotHotHead[s]
+        while c >= 0, cellAttr[Int(c)] != row.attribute { c = cellNext[Int(c)] }
+        if c >= 0 {
+            let ci = Int(c)
             guard LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
-                                    than: c.ingestedAtMicros, offset: c.offset) else { return }
-            row.hot[i] = cell
+                                    than: cellAt[ci], offset: cellOffset[ci]) else { return false }
+            undo.append(.cell(index: c, at: cellAt[ci], offset: cellOffset[ci], value: cellValue[ci]))
+            cellAt[ci] = r.ingestedAtMicros; cellOffset[ci] = r.offset; cellValue[ci] = r.value
         } else {
-            row.hot.append(cell)
+            undo.append(.head(slot: row.slot, head: slotHotHead[s]))
+            cellNext.append(slotHotHead[s]); cellAttr.append(row.attribute)
+            cellAt.append(r.ingestedAtMicros); cellOffset.append(r.offset); cellValue.append(r.value)
+            slotHotHead[s] = Int32(cellNext.count - 1)
         }
-        row.updatedAtMicros = max(row.updatedAtMicros, r.ingestedAtMicros)
-        wrote = true
+        if r.ingestedAtMicros > slotUpdatedAt[s] {
+            undo.append(.updatedAt(slot: row.slot, value: slotUpdatedAt[s]))
+            slotUpdatedAt[s] = r.ingestedAtMicros
+        }
+        return true
     }
 
     private func checkFault(_ point: FlushFaultPoint) throws {
@@ -166,72 +243,10 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         }
     }
 
-    // MARK: queries
-
-    private func snapshot(_ id: Int64, _ row: EntityRow) -> HotQueryRow {
-        var attrs: [String: Value] = [:]
-        for c in row.hot { attrs[attributeInfo[c.attributeID]!.name] = c.value }
-        return HotQueryRow(entityID: id, entityType: row.type, hotAttributes: attrs, updatedAtMicros: row.updatedAtMicros)
-    }
-
-    public func findEntities(_ query: HotQuery) throws -> [HotQueryRow] {
-        guard (1...10_000).contains(query.limit) else { throw QueryError.invalidLimit(query.limit) }
-        var preds: [(Int64, HotPredicate)] = []
-        for p in query.predicates {
-            preds.append((try HotPredicateCheck.attribute(for: p, in: catalog).id, p))
-        }
-        var hits: [(Int64, EntityRow)] = []
-        for id in entityIDsByTenant[query.tenantID] ?? [] {
-            guard let row = entities[id], row.tenantID == query.tenantID, !row.hot.isEmpty else { continue }
-            let ok = preds.allSatisfy { (aid, p) in p.matches(row.hot.first { $0.attributeID == aid }?.value) }
-            if ok { hits.append((id, row)) }
-        }
-        hits.sort { $0.1.updatedAtMicros != $1.1.updatedAtMicros ? $0.1.updatedAtMicros > $1.1.updatedAtMicros : $0.0 < $1.0 }
-        return hits.prefix(query.limit).map { snapshot($0.0, $0.1) }
-    }
-
-    public func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? {
-        guard let row = entities[entityID], row.tenantID == tenantID, !row.hot.isEmpty else { return nil }
-        return snapshot(entityID, row)
-    }
-
-    public func history(_ query: HistoryQuery) throws -> [HistoryPoint] {
-        let range = try queryLimits.check(query.range, query: "history")
-        let rows = timeSeries.filter {
-            $0.tenantID == query.tenantID && $0.entityID == query.entityID
-                && $0.attributeID == query.attributeID && range.contains($0.ingestedAtMicros)
-        }.sorted { $0.ingestedAtMicros != $1.ingestedAtMicros ? $0.ingestedAtMicros < $1.ingestedAtMicros : $0.offset < $1.offset }
-        return rows.map { HistoryPoint(ingestedAtMicros: $0.ingestedAtMicros, value: $0.value) }
-    }
-
-    public func attributeDistribution(_ query: DistributionQuery) throws -> [DistributionRow] {
-        let window = try queryLimits.check(query.window, query: "distribution")
-        guard let cat = attributeInfo[query.categoryAttributeID] else {
-            throw QueryError.unknownAttribute(query: "distribution", attribute: String(query.categoryAttributeID))
-        }
-        guard cat.dataType == .text else { throw QueryError.categoryNotText(attributeID: cat.id) }
-        var categories: [Int64: Set<String>] = [:]
-        for r in timeSeries where r.tenantID == query.tenantID && r.attributeID == cat.id && window.contains(r.ingestedAtMicros) {
-            if case .text(let s) = r.value { categories[r.entityID, default: []].insert(s) }
-        }
-        var agg = DistributionAggregator()
-        for r in timeSeries where r.tenantID == query.tenantID && window.contains(r.ingestedAtMicros) {
-            guard case .decimal(let x) = r.value, let cs = categories[r.entityID],
-                  let a = attributeInfo[r.attributeID] else { continue }
-            for c in cs { agg.add(category: c, attributeName: a.name, entityID: r.entityID, value: x) }
-        }
-        return agg.rows(minSamplesExclusive: query.minSamplesExclusive)
-    }
-
-    public func counts(tenantID: Int64) throws -> StoreCounts {
-        let ids = entityIDsByTenant[tenantID] ?? []
-        return StoreCounts(entities: ids.count,
-                           timeSeriesRows: timeSeries.reduce(0) { $0 + ($1.tenantID == tenantID ? 1 : 0) },
-                           hotEntities: ids.reduce(0) { $0 + ((entities[$1]?.hot.isEmpty ?? true) ? 0 : 1) })
-    }
-
-    /// Total rows in the time series (all tenants): for memory accounting in the simulator.
-    public var timeSeriesRowCount: Int { timeSeries.count }
-    /// Registered entities (all tenants).
-    public var entityCount: Int { entities.count }
+    /// Rows in the time series (all tenants).
+    public var timeSeriesRowCount: Int { ts.count }
+    /// Entities registered or staged (all tenants).
+    public var entityCount: Int { slotEntityID.count }
+    /// Approximate bytes held by the entity index (for memory accounting).
+    public var entityIndexBytes: Int { index.bytes }
 }
