@@ -4,8 +4,8 @@
 public struct DenseIDMap: Sendable {
     /// Ids below this use the array; larger ones fall back to the dictionary.
     public static let denseLimit: Int64 = 1 << 20
-    private var dense: [Int32] = []
-    private var sparse: [Int64: Int32] = [:]
+    @usableFromInline var dense: [Int32] = []
+    @usableFromInline var sparse: [Int64: Int32] = [:]
 
     public init() {}
 
@@ -14,12 +14,12 @@ public struct DenseIDMap: Sendable {
     }
 
     /// The index stored for `id`, or nil.
-    public subscript(id: Int64) -> Int32? {
+    @inlinable public subscript(id: Int64) -> Int32? {
         get { lookup(id) }
         set { store(id, newValue) }
     }
 
-    func lookup(_ id: Int64) -> Int32? {
+    @inlinable func lookup(_ id: Int64) -> Int32? {
         if id >= 0 && id < Self.denseLimit {
             let i = Int(id)
             guard i < dense.count else { return nil }
@@ -29,7 +29,7 @@ public struct DenseIDMap: Sendable {
         return sparse[id]
     }
 
-    mutating func store(_ id: Int64, _ value: Int32?) {
+    @usableFromInline mutating func store(_ id: Int64, _ value: Int32?) {
         if id >= 0 && id < Self.denseLimit {
             let i = Int(id)
             if i >= dense.count { dense.append(contentsOf: repeatElement(-1, count: i - dense.count + 1)) }

@@ -34,6 +34,10 @@ public final class Ingestor {
         var rejected: [ValidationError] = []
         // Claims made earlier in this same batch (not yet visible to the store).
         var batchOwners: [Int64: Int64] = [:]
+        // One reference to the validator for the loop: reading the stored property per
+        // reading copies the struct (retain/release of every table in it).
+        let validator = self.validator
+        let store = self.store
         for (i, r) in readings.enumerated() {
             do {
                 let owner = try store.entityOwner(r.entityID) ?? batchOwners[r.entityID]

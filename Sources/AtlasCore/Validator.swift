@@ -7,6 +7,8 @@ public struct Validator: Sendable {
     private let tenantState: DenseIDMap
     private let attributeIndex: DenseIDMap
     private let attributesByIndex: [Attribute]
+    /// Data type by attribute index: the per-reading check touches no strings.
+    private let attributeTypes: [DataType]
 
     public init(catalog: Catalog, limits: ValidationLimits = ValidationLimits()) {
         self.catalog = catalog
@@ -14,6 +16,7 @@ public struct Validator: Sendable {
         tenantState = DenseIDMap(catalog.sortedTenants.map { ($0.id, $0.isActive ? 1 : 0) })
         let attrs = catalog.sortedAttributes
         attributesByIndex = attrs
+        attributeTypes = attrs.map(\.dataType)
         attributeIndex = DenseIDMap(attrs.enumerated().map { ($0.element.id, Int32($0.offset)) })
     }
 
@@ -48,13 +51,17 @@ public struct Validator: Sendable {
             throw fail(.entityOwnedByAnotherTenant,
                        "entity \(reading.entityID) is registered under tenant \(owner), not tenant \(reading.tenantID)")
         }
-        guard let attribute = attribute(reading.attributeID) else {
+        guard let attributeIdx = attributeIndex[reading.attributeID] else {
             throw fail(.unknownAttribute, "attribute \(reading.attributeID) is not in the catalog")
         }
+        let dataType = attributeTypes[Int(attributeIdx)]
         // Built only on the failure path: string work per accepted reading is measurable.
-        var where_: String { "entity \(reading.entityID), attribute \(attribute.id) ('\(attribute.name)')" }
-        guard reading.value.dataType == attribute.dataType else {
-            throw fail(.typeMismatch, "\(where_) expects \(attribute.dataType.rawValue), got \(reading.value.dataType.rawValue)")
+        var where_: String {
+            let a = attributesByIndex[Int(attributeIdx)]
+            return "entity \(reading.entityID), attribute \(a.id) ('\(a.name)')"
+        }
+        guard reading.value.dataType == dataType else {
+            throw fail(.typeMismatch, "\(where_) expects \(dataType.rawValue), got \(reading.value.dataType.rawValue)")
         }
         var value = reading.value
         switch reading.value {

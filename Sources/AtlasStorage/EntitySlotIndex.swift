@@ -4,14 +4,14 @@
 /// with SipHash and stores more per entry.
 struct EntitySlotIndex {
     private static let empty = Int64.min
-    private var keys: [Int64]
-    private var values: [UInt32]
+    /// Key and slot side by side: one cache line per probe (lookups here miss cache at scale).
+    private struct Entry { var key: Int64; var slot: UInt32 }
+    private var table: [Entry]
     private var shift: UInt64
     private(set) var count = 0
 
     init(capacityPowerOfTwo bits: Int = 16) {
-        keys = Array(repeating: Self.empty, count: 1 << bits)
-        values = Array(repeating: 0, count: 1 << bits)
+        table = Array(repeating: Entry(key: Self.empty, slot: 0), count: 1 << bits)
         shift = UInt64(64 - bits)
     }
 
@@ -21,13 +21,13 @@ struct EntitySlotIndex {
 
     /// The slot of `key`, or nil.
     @inline(__always) func find(_ key: Int64) -> UInt32? {
-        keys.withUnsafeBufferPointer { k in
-            let mask = k.count - 1
+        table.withUnsafeBufferPointer { t in
+            let mask = t.count - 1
             var i = home(key)
             while true {
-                let x = k[i]
-                if x == key { return values[i] }
-                if x == Self.empty { return nil }
+                let e = t[i]
+                if e.key == key { return e.slot }
+                if e.key == Self.empty { return nil }
                 i = (i + 1) & mask
             }
         }
@@ -35,27 +35,25 @@ struct EntitySlotIndex {
 
     /// Inserts `key` → `slot`; `key` must be absent.
     mutating func insert(_ key: Int64, _ slot: UInt32) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 10 > table.count * 7 { grow() }
+        let mask = table.count - 1
         var i = home(key)
-        while keys[i] != Self.empty { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = slot
+        while table[i].key != Self.empty { i = (i + 1) & mask }
+        table[i] = Entry(key: key, slot: slot)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
+        let old = table
         let bits = 64 - Int(shift) + 1
-        keys = Array(repeating: Self.empty, count: 1 << bits)
-        values = Array(repeating: 0, count: 1 << bits)
+        table = Array(repeating: Entry(key: Self.empty, slot: 0), count: 1 << bits)
         shift = UInt64(64 - bits)
         count = 0
-        for i in oldKeys.indices where oldKeys[i] != Self.empty { insert(oldKeys[i], oldValues[i]) }
+        for e in old where e.key != Self.empty { insert(e.key, e.slot) }
     }
 
     /// Bytes held by the table.
-    var bytes: Int { keys.count * 12 }
+    var bytes: Int { table.count * MemoryLayout<Entry>.stride }
 }
 
 /// A column stored in fixed-size chunks: appends never copy what is already stored

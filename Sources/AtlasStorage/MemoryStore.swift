@@ -75,26 +75,35 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     // MARK: write path
 
     public func stage(_ records: [LogRecord]) throws {
-        // Check the whole batch first: a rejected batch leaves no trace.
-        var rows: [StagedRow] = []
-        rows.reserveCapacity(records.count)
+        // Check the whole batch first (one index probe per record, kept for the second
+        // pass): a rejected batch leaves no trace.
+        let first = staging.count
+        var found: [UInt32?] = []
+        var attrs: [Int32] = []
+        found.reserveCapacity(records.count)
+        attrs.reserveCapacity(records.count)
         for r in records {
             guard let a = attributeIndex[r.attributeID] else {
                 throw IntegrityError(description: "stage: attribute \(r.attributeID) is not installed")
             }
-            if let s = index.find(r.entityID), slotTenant[Int(s)] != Self.unclaimed, slotTenant[Int(s)] != r.tenantID {
+            let s = index.find(r.entityID)
+            if let s, slotTenant[Int(s)] != Self.unclaimed, slotTenant[Int(s)] != r.tenantID {
                 throw IntegrityError(description: "stage: entity \(r.entityID) belongs to tenant \(slotTenant[Int(s)]), not \(r.tenantID)")
             }
-            rows.append(StagedRow(record: r, slot: 0, attribute: a))
+            found.append(s)
+            attrs.append(a)
         }
-        for i in rows.indices {
-            rows[i].slot = claim(rows[i].record)
+        staging.reserveCapacity(first + records.count)
+        for i in records.indices {
+            let r = records[i]
+            let slot: UInt32
+            if let s = found[i], slotTenant[Int(s)] != Self.unclaimed { slot = s } else { slot = claim(r) }
+            staging.append(StagedRow(record: r, slot: slot, attribute: attrs[i]))
         }
-        staging.append(contentsOf: rows)
     }
 
     /// The slot of the record's entity, claimed for its tenant if it was free.
-    @inline(__always) private func claim(_ r: LogRecord) -> UInt32 {
+    private func claim(_ r: LogRecord) -> UInt32 {
         if let s = index.find(r.entityID) {
             let i = Int(s)
             if slotTenant[i] == Self.unclaimed {
