@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "AtlasSim", dependencies: [
             "AtlasCore", "AtlasStorage", "AtlasStats",
             .product(name: "HeapModule", package: "swift-collections"),
+            .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "AtlasReport", dependencies: ["AtlasStats"]),
+        .target(name: "AtlasReport", dependencies: ["AtlasStats", "AtlasSim"]),
         .executableTarget(name: "atlas", dependencies: [
             "AtlasCore", "AtlasStorage", "AtlasStats", "AtlasSim", "AtlasReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,5 +45,6 @@ let package = Package(
         .testTarget(name: "AtlasStorageTests", dependencies: ["AtlasCore", "AtlasStorage"]),
         .testTarget(name: "AtlasStatsTests", dependencies: ["AtlasStats"]),
         .testTarget(name: "AtlasSimTests", dependencies: ["AtlasSim", "AtlasCore", "AtlasStorage", "AtlasStats"]),
+        .testTarget(name: "AtlasReportTests", dependencies: ["AtlasReport", "AtlasSim", "AtlasStats"]),
     ]
 )

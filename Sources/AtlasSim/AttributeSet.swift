@@ -18,6 +18,10 @@ public struct AttributeSet {
         /// Zipf exponent of which attribute a write touches (ranks shuffled over ids); 0 = uniform.
         public var popularityTheta: Double
         public var salt: UInt64
+        /// Distinct attributes one entity ever reports (its schema), drawn by popularity;
+        /// 0 = every reading draws from all attributes. Real devices report a fixed set, and
+        /// without a bound a Zipf-hot entity would accumulate thousands of hot attributes.
+        public var attributesPerEntity: Int = 32
 
         public init(count: Int = 10_000, hotFraction: Double = 0.2,
                     typeWeights: [String: Double] = ["decimal": 0.4, "int": 0.25, "bool": 0.1, "timestamp": 0.1, "text": 0.15],
@@ -31,10 +35,11 @@ public struct AttributeSet {
     }
 
     /// Per-attribute value parameters, derived from the attribute id.
+    /// Kept to 12 bytes so the 10,000-attribute table stays in cache.
     struct Params {
+        var center: Float
+        var spread: Float
         var dataType: DataType
-        var center: Double
-        var spread: Double
     }
 
     public let config: Config
@@ -43,7 +48,7 @@ public struct AttributeSet {
     /// Which attribute a write touches: Zipf weights by rank, ranks scattered over attributes.
     let popularity: AliasTable
     /// Short texts: all ≤ 15 UTF-8 bytes, so Swift stores them inline (no allocation per value).
-    static let vocabulary: [String] = [
+    let vocabulary: [String] = [
         "ok", "warn", "error", "idle", "active", "offline", "charging", "full",
         "low-battery", "maintenance", "degraded", "booting", "sleep", "alarm", "cleared", "unknown",
     ]
@@ -65,7 +70,7 @@ public struct AttributeSet {
             let hot = (Double(i) * config.hotFraction).rounded(.down) != (Double(i - 1) * config.hotFraction).rounded(.down)
             attrs.append(Attribute(id: Int64(i), name: "attr_\(i)", dataType: t, isHot: hot))
             let u2 = StableHash.unitInterval(StableHash.mix64(h))
-            ps.append(Params(dataType: t, center: (u2 * 1000).rounded(), spread: 1 + u2 * 50))
+            ps.append(Params(center: Float((u2 * 1000).rounded()), spread: Float(1 + u2 * 50), dataType: t))
         }
         attributes = attrs
         params = ps
@@ -85,24 +90,34 @@ public struct AttributeSet {
         popularity.index(hash: stream.nextUInt64())
     }
 
+    /// The attribute of the next reading of `entityID`: one of the entity's
+    /// `attributesPerEntity` schema slots, each mapped by popularity.
+    public func nextIndex(entityID: Int64, _ stream: RandomStream) -> Int {
+        let k = UInt64(config.attributesPerEntity)
+        guard k > 0 else { return nextIndex(stream) }
+        let slot = stream.nextUInt64() % k
+        return popularity.index(hash: StableHash.mix64(UInt64(bitPattern: entityID) &* 0x9E37_79B9_7F4A_7C15 ^ slot ^ config.salt))
+    }
+
     /// The id of the attribute at `index` (ids are 1...count).
     public func attributeID(forIndex index: Int) -> Int64 { Int64(index + 1) }
 
     /// A value of attribute `index`'s type.
     public func value(forIndex index: Int, nowMicros: Int64, _ stream: RandomStream) -> Value {
         let p = params[index]
+        let center = Double(p.center), spread = Double(p.spread)
         switch p.dataType {
         case .decimal:
-            return .decimal(p.center + stream.normal(mean: 0, sd: p.spread))
+            return .decimal(center + stream.normal(mean: 0, sd: spread))
         case .int:
-            return .int(Int64((p.center + stream.normal(mean: 0, sd: p.spread)).rounded()))
+            return .int(Int64((center + stream.normal(mean: 0, sd: spread)).rounded()))
         case .bool:
-            return .bool(stream.uniform() < p.spread / 51)
+            return .bool(stream.uniform() < spread / 51)
         case .timestamp:
             // A recent event time: up to about an hour before now.
             return .timestamp(micros: Swift.max(0, nowMicros - Int64(stream.exponential(mean: 600e6))))
         case .text:
-            return .text(Self.vocabulary[Int(stream.uniformInt(below: UInt64(Self.vocabulary.count)))])
+            return .text(vocabulary[Int(stream.uniformInt(below: UInt64(vocabulary.count)))])
         }
     }
 }

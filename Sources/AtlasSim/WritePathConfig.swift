@@ -87,11 +87,3 @@ public struct WritePathConfig: Sendable, Equatable, Codable {
         try need(latencyRelativeError > 0 && latencyRelativeError < 0.5, "latencyRelativeError must be in (0, 0.5)")
     }
 }
-
-/// A configuration a run cannot start with.
-public enum WritePathConfigError: Error, Equatable, CustomStringConvertible {
-    case invalid(String)
-    public var description: String {
-        switch self { case .invalid(let m): return "write-path config: \(m)" }
-    }
-}

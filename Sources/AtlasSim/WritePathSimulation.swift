@@ -37,7 +37,9 @@ public final class WritePathSimulation {
     private let valueStream: RandomStream
     private let readStream: RandomStream
     private let readKeyStream: RandomStream
-    private let costStream: RandomStream
+    private let ingestCostStream: RandomStream
+    private let flushCostStream: RandomStream
+    private let readCostStream: RandomStream
     @exclusivity(unchecked) private var writeArrivals: ArrivalProcess
     @exclusivity(unchecked) private var readArrivals: ArrivalProcess
     @exclusivity(unchecked) private var keys: EntityIDGenerator
@@ -100,7 +102,9 @@ public final class WritePathSimulation {
         valueStream = streams.stream("writes.values")
         readStream = streams.stream("reads.arrivals")
         readKeyStream = streams.stream("reads.keys")
-        costStream = streams.stream("costs")
+        ingestCostStream = streams.stream("costs.ingest")
+        flushCostStream = streams.stream("costs.flush")
+        readCostStream = streams.stream("costs.read")
         writeArrivals = ArrivalProcess(config.writes, originNanos: startNanos)
         readArrivals = ArrivalProcess(config.reads, originNanos: startNanos)
         keys = EntityIDGenerator(idSpace: config.idSpace, distribution: config.keys)
@@ -120,7 +124,7 @@ public final class WritePathSimulation {
         readLatencyMs = recorder()
         let budget = config.latencyExactSampleBudget
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel, exactSampleBudget: budget,
-            onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.costStream) },
+            onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
             onComplete: { [unowned self] b in self.completeIngest(b) })
         flushPool = ServerPool(name: "flush", servers: 1, kernel: kernel, exactSampleBudget: budget,
             onStart: { [unowned self] _, _ in self.startFlush() },
@@ -170,7 +174,7 @@ public final class WritePathSimulation {
         let now = kernel.nowNanos
         writesArrived += 1
         let entityID = keys.next(keyStream)
-        let a = attributeSet.nextIndex(attributeStream)
+        let a = attributeSet.nextIndex(entityID: entityID, attributeStream)
         let nowMicros = now / SimTime.nanosPerMicro
         pending.readings.append(Reading(
             tenantID: tenantMap.tenant(of: entityID), entityID: entityID,
@@ -232,13 +236,13 @@ public final class WritePathSimulation {
             let r = try flusher.flushNow()
             runningFlush = r
             flushRows.record(Double(r.rowsTaken))
-            let d = flushCost.sampleNanos(rows: r.rowsTaken, costStream)
+            let d = flushCost.sampleNanos(rows: r.rowsTaken, flushCostStream)
             flushDurationMs.record(SimTime.millis(nanos: d))
             return d
         } catch {
             // Counted by the Flusher; nothing became visible. The next request retries.
             runningFlush = nil
-            return flushCost.sampleNanos(rows: 0, costStream)
+            return flushCost.sampleNanos(rows: 0, flushCostStream)
         }
     }
 
@@ -272,7 +276,7 @@ public final class WritePathSimulation {
     private func startRead(entityID: Int64) -> Int64 {
         let tenant = tenantMap.tenant(of: entityID)
         if (try? store.hotAttributes(tenantID: tenant, entityID: entityID)) != nil { readsFound += 1 }
-        return readCost.sampleNanos(rows: 1, costStream)
+        return readCost.sampleNanos(rows: 1, readCostStream)
     }
 
     // MARK: summary

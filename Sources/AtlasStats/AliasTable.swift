@@ -1,8 +1,15 @@
 /// Walker/Vose alias table: picks index i with probability weights[i]/Σ in O(1) from
-/// one 64-bit hash (high 32 bits choose the column, low 32 bits the coin).
+/// one 64-bit hash (high 32 bits choose the column, low 32 bits the coin). Each column
+/// is 8 bytes (a 32-bit threshold and its alias), so a lookup touches one cache line
+/// and a 10,000-entry table fits in L2.
 public struct AliasTable: Sendable {
-    @usableFromInline let probability: [Double]
-    @usableFromInline let alias: [Int32]
+    @usableFromInline struct Column: Sendable {
+        /// Keep the column when the 32-bit coin is below this (⌊p·2³²⌋); full columns
+        /// alias themselves, so either branch gives them.
+        @usableFromInline var threshold: UInt32
+        @usableFromInline var alias: UInt32
+    }
+    @usableFromInline let columns: [Column]
 
     /// - Parameter weights: non-negative, finite, not all zero.
     public init(weights: [Double]) {
@@ -23,18 +30,21 @@ public struct AliasTable: Sendable {
         }
         for l in large { prob[l] = 1 }
         for i in 0..<n where prob[i] >= 1 { al[i] = Int32(i) }
-        probability = prob
-        alias = al
+        columns = (0..<n).map { i in
+            let p = Swift.min(1, Swift.max(0, prob[i]))
+            let t = p >= 1 ? UInt32.max : UInt32(Swift.min(4_294_967_295, (p * 4_294_967_296).rounded(.down)))
+            return Column(threshold: t, alias: UInt32(al[i]))
+        }
     }
 
     /// Number of outcomes.
-    public var count: Int { probability.count }
+    public var count: Int { columns.count }
 
     /// The outcome for 64 uniformly random bits (a hash or a generator draw).
     @inlinable
     public func index(hash h: UInt64) -> Int {
-        let column = Int(((h >> 32) &* UInt64(probability.count)) >> 32)
-        let coin = Double(h & 0xffff_ffff) * 0x1.0p-32
-        return coin < probability[column] ? column : Int(alias[column])
+        let column = Int(((h >> 32) &* UInt64(columns.count)) >> 32)
+        let c = columns[column]
+        return UInt32(truncatingIfNeeded: h) < c.threshold ? column : Int(c.alias)
     }
 }

@@ -160,34 +160,6 @@ public struct LatencyRecorder: Sendable {
     }
 }
 
-/// One row of a percentile spectrum.
-public struct PercentileRow: Sendable, Equatable, Codable {
-    public var value: Double
-    /// Fraction in [0, 1].
-    public var percentile: Double
-    /// Samples at or below `value` (nearest rank).
-    public var totalCount: Int
-    /// 1/(1 − percentile); nil for the 100% row.
-    public var inverseTail: Double?
-}
-
-/// Count, mean, sd, min, p50, p90, p95, p99, p99.9 and max of one recorder.
-public struct LatencySummary: Sendable, Equatable, Codable {
-    public var count: Int
-    public var mean: Double
-    public var sd: Double
-    public var min: Double
-    public var p50: Double
-    public var p90: Double
-    public var p95: Double
-    public var p99: Double
-    public var p999: Double
-    public var max: Double
-    /// True when quantiles are exact; otherwise within `relativeError` of exact.
-    public var exact: Bool
-    public var relativeError: Double
-}
-
 extension Double {
     @usableFromInline var zeroIfNaN: Double { isNaN ? 0 : self }
     /// floor(log2(self)) for self ≥ 1, computed without libm.

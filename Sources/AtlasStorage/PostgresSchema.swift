@@ -156,7 +156,7 @@ public enum PostgresSchema {
     }
 
     /// FNV-1a 64-bit, hex.
-    static func fnv1a(_ s: String) -> String {
+    public static func fnv1a(_ s: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in s.utf8 {
             h ^= UInt64(b)

@@ -4,5 +4,5 @@ import ArgumentParser
 struct Atlas: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rehearse, size and verify a multi-tenant telemetry platform.",
-        subcommands: [Run.self, Ingest.self, Schema.self, Bench.self])
+        subcommands: [Run.self, Ingest.self, Schema.self, Bench.self, Simulate.self, ScenarioCommand.self])
 }

@@ -31,7 +31,7 @@ struct BenchQuery: ParsableCommand {
         bench.keep = keep
         defer { bench.drop() }
         try PostgresSchema.apply(url: bench.ownerURL, settings: .init(
-            jsonbModulus: jsonbModulus, entityPartitionsUpFront: max(1, (entities + 999_999) / 1_000_000),
+            jsonbModulus: jsonbModulus, entityPartitionsUpFront: entities / 1_000_000 + 1,
             appPassword: bench.appPassword))
         let owner = try PostgresConnection(url: bench.ownerURL, options: .init(statementTimeoutMs: nil))
         let store = try PostgresStore(config: .init(url: bench.appURL))
@@ -162,7 +162,7 @@ struct QueryBenchForms {
 
     /// Runs `sql` for `tenant` in a tenant-scoped transaction (RLS applies), discarding rows.
     func runEAV(_ c: PostgresConnection, _ sql: String, _ tenant: Int64, asOwner: Bool = false) throws {
-        _ = try scoped(c, tenant, asOwner: asOwner) { try c.execute(.init("bench_query", sql), [String(tenant)]) }
+        _ = try scoped(c, tenant, asOwner: asOwner, hybrid: sql == hybridSQL) { try c.execute(.init("bench_query", sql), [String(tenant)]) }
     }
 
     func ids(_ c: PostgresConnection, _ sql: String, _ tenant: Int64) throws -> [Int64] {
@@ -173,7 +173,7 @@ struct QueryBenchForms {
     }
 
     func explain(_ c: PostgresConnection, _ sql: String, _ tenant: Int64, asOwner: Bool = false) throws -> String {
-        try scoped(c, tenant, asOwner: asOwner) {
+        try scoped(c, tenant, asOwner: asOwner, hybrid: sql == hybridSQL) {
             let r = try c.execute(.init("bench_explain", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql), [String(tenant)])
             let lines = (0..<r.rowCount).map { r.string($0, 0)! }
             guard lines.count > 60 else { return lines.joined(separator: "\n") }
@@ -182,14 +182,24 @@ struct QueryBenchForms {
         }
     }
 
-    private func scoped<T>(_ c: PostgresConnection, _ tenant: Int64, asOwner: Bool = false, _ body: () throws -> T) throws -> T {
+    private func scoped<T>(_ c: PostgresConnection, _ tenant: Int64, asOwner: Bool = false, hybrid sqlIsHybrid: Bool = false,
+                           _ body: () throws -> T) throws -> T {
+        func settings() throws {
+            try c.execute(.init("bench_set_tenant", "SELECT set_config('app.tenant_id', $1, true)"), [String(tenant)])
+            // The hybrid form runs with the planner settings PostgresStore.findEntities uses.
+            if sqlIsHybrid {
+                try c.execute(.init("bench_q1_settings", """
+                    SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)
+                    """))
+            }
+        }
         if asOwner {
             // The owner connection is already inside the index-dropping transaction.
-            try c.execute(.init("bench_set_tenant", "SELECT set_config('app.tenant_id', $1, true)"), [String(tenant)])
+            try settings()
             return try body()
         }
         return try c.transaction("bench_query") {
-            try c.execute(.init("bench_set_tenant", "SELECT set_config('app.tenant_id', $1, true)"), [String(tenant)])
+            try settings()
             return try body()
         }
     }
@@ -241,5 +251,120 @@ enum QueryBenchData {
             """))
         try owner.execute(.init("bench_flush_state", "UPDATE atlas.flush_state SET flushed_offset = $1"), [String(entities * 4)])
         try owner.execute(.init("bench_vacuum", "VACUUM ANALYZE atlas.entities, atlas.entity_jsonb, atlas.entity_values_ts"))
+    }
+}
+
+/// `atlas bench storage`: BRIN vs btree on `entity_values_ts.ingested_at` at ≥ 10M rows,
+/// and COPY into the UNLOGGED staging table vs the same table LOGGED (bulk and small
+/// transactions), measured in one run.
+struct BenchStorage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
+        abstract: "BRIN vs btree size at 10M rows; UNLOGGED vs LOGGED staging ingest.")
+
+    @Option(name: .long, help: "Superuser URL of the server; defaults to $ATLAS_PG_URL.") var postgres: String?
+    @Option(help: "Time-series rows to generate for the index comparison.") var rows: Int = 10_000_000
+    @Option(help: "Rows COPYed into each staging table (bulk, 10,000-row transactions).") var stagingRows: Int = 1_000_000
+    @Option(help: "Small transactions (50 rows each) per staging table.") var smallTransactions: Int = 2000
+
+    func run() throws {
+        let url = try resolveURL(postgres)
+        #if DEBUG
+        print("warning: debug build; benchmark figures need `swift build -c release`")
+        #endif
+        print(MachineInfo.summary)
+        let bench = try PostgresBenchDatabase(serverURL: url, prefix: "atlas_bench_s")
+        defer { bench.drop() }
+        try PostgresSchema.apply(url: bench.ownerURL, settings: .init(jsonbModulus: 4, appPassword: bench.appPassword))
+        let owner = try PostgresConnection(url: bench.ownerURL, options: .init(statementTimeoutMs: nil))
+
+        // 1. UNLOGGED vs LOGGED staging.
+        try owner.execute(.init("bench_logged_copy", """
+            CREATE TABLE atlas.bench_ingest_logged (LIKE atlas.entity_values_ingest INCLUDING ALL)
+            """))
+        let logged = PostgresConnection.Statement("bench_copy_logged", PostgresCopyEncoder.stagingCopy.sql
+            .replacingOccurrences(of: "atlas.entity_values_ingest", with: "atlas.bench_ingest_logged"))
+        let workload = BenchWorkload(hotFraction: 0.2, seed: 7)
+        for (name, stmt) in [("UNLOGGED entity_values_ingest", PostgresCopyEncoder.stagingCopy), ("LOGGED copy of it", logged)] {
+            let bulk = try copyRate(owner, stmt, workload, transactions: stagingRows / 10_000, rowsPerTransaction: 10_000)
+            let small = try copyRate(owner, stmt, workload, transactions: smallTransactions, rowsPerTransaction: 50)
+            print(String(format: "  %-30@ bulk %9.0f rows/s (10k-row COPYs);  small %8.0f rows/s, %.2f ms per 50-row COPY transaction",
+                         name as NSString, bulk.0, small.0, small.1))
+        }
+        print("  (UNLOGGED skips WAL: its commits need no WAL flush; the spec's ~10x is a per-small-transaction claim)")
+
+        // 2. BRIN vs btree at `rows` rows, time-ordered as ingest produces them.
+        let t0 = monotonicSeconds()
+        try owner.execute(.init("bench_storage_rows", """
+            INSERT INTO atlas.entity_values_ts (entity_id, tenant_id, attribute_id, value_decimal, ingested_at, log_offset)
+            SELECT 1 + (g * 7919) % 1000000, 1 + g % 10, 100 + g % 20, (g % 100000) / 1000.0,
+                   date_trunc('month', now()) + make_interval(secs => g * (20.0 * 86400 / $1::bigint)), g
+            FROM generate_series(1, $1::bigint) g
+            """), [String(rows)])
+        try owner.execute(.init("bench_storage_analyze", "VACUUM ANALYZE atlas.entity_values_ts"))
+        print(String(format: "generated %d rows in entity_values_ts (PK + BRIN + btree maintained) in %.1f s", rows, monotonicSeconds() - t0))
+        let t1 = monotonicSeconds()
+        try owner.execute(.init("bench_btree_time", "CREATE INDEX bench_btree_ingested_at ON atlas.entity_values_ts (ingested_at)"))
+        let btreeBuild = monotonicSeconds() - t1
+        func size(_ index: String) throws -> Int64 {
+            try owner.execute(.init("bench_index_size", """
+                SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree($1::regclass)
+                """), [index]).int64(0, 0) ?? 0
+        }
+        let brin = try size("atlas.idx_entity_values_ts_brin")
+        let btree = try size("atlas.bench_btree_ingested_at")
+        let heap = try owner.execute(.init("bench_heap_size", """
+            SELECT sum(pg_relation_size(relid))::bigint FROM pg_partition_tree('atlas.entity_values_ts'::regclass)
+            """)).int64(0, 0) ?? 0
+        print(String(format: "  heap %.1f MB; BRIN(ingested_at) %.3f MB; btree(ingested_at) %.1f MB (built in %.1f s); btree/BRIN = %.0fx",
+                     Double(heap) / 1e6, Double(brin) / 1e6, Double(btree) / 1e6, btreeBuild, Double(btree) / Double(max(brin, 1))))
+        // A one-hour window count through each index.
+        for (name, setup) in [("BRIN", "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; DROP INDEX atlas.bench_btree_ingested_at"),
+                              ("btree", "SET LOCAL enable_bitmapscan = on")] {
+            try owner.execute(.init("bench_begin", "BEGIN"))
+            try owner.executeScript(name: "bench_setup", sql: setup)
+            let q = PostgresConnection.Statement("bench_window", """
+                SELECT count(*) FROM atlas.entity_values_ts
+                WHERE ingested_at >= date_trunc('month', now()) + interval '5 days'
+                  AND ingested_at < date_trunc('month', now()) + interval '5 days 1 hour'
+                """)
+            _ = try owner.execute(q)
+            var ms: [Double] = []
+            for _ in 0..<20 {
+                let s = monotonicSeconds()
+                _ = try owner.execute(q)
+                ms.append((monotonicSeconds() - s) * 1000)
+            }
+            let plan = try owner.execute(.init("bench_window_plan", "EXPLAIN (COSTS OFF) " + q.sql))
+            let scan = (0..<plan.rowCount).compactMap { plan.string($0, 0) }.first { $0.contains("Scan") }?
+                .trimmingCharacters(in: .whitespaces) ?? "?"
+            try owner.execute(.init("bench_rollback", "ROLLBACK"))
+            print(String(format: "  1-hour window count via %@: p50 %.2f ms (%@)", name, percentile(ms, 0.5), scan))
+        }
+    }
+
+    /// COPYs `transactions` × `rowsPerTransaction` staging rows; (rows/s, ms per transaction).
+    func copyRate(_ c: PostgresConnection, _ stmt: PostgresConnection.Statement, _ workload: BenchWorkload,
+                  transactions: Int, rowsPerTransaction: Int) throws -> (Double, Double) {
+        var gen = workload.generator(seedOffset: 5)
+        let clock = WallClock()
+        var offset: Int64 = 0
+        let start = monotonicSeconds()
+        for _ in 0..<transactions {
+            var enc = PostgresCopyEncoder()
+            try c.copyIn(stmt) { send in
+                for _ in 0..<rowsPerTransaction {
+                    offset += 1
+                    let r = gen.reading(nowMicros: 0)
+                    _ = enc.append(LogRecord(offset: offset, tenantID: r.tenantID, entityID: r.entityID, entityType: r.entityType,
+                                             attributeID: r.attributeID, value: r.value, ingestedAtMicros: clock.nowMicros))
+                    if enc.buffer.count >= enc.chunkBytes { try send(enc.take()) }
+                }
+                if !enc.buffer.isEmpty { try send(enc.take()) }
+            }
+        }
+        let secs = monotonicSeconds() - start
+        try c.execute(.init("bench_truncate_staging", "TRUNCATE atlas.entity_values_ingest, atlas.bench_ingest_logged"))
+        return (Double(transactions * rowsPerTransaction) / secs, secs * 1000 / Double(transactions))
     }
 }

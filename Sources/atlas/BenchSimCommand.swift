@@ -84,7 +84,8 @@ struct BenchSim: ParsableCommand {
                      (json["wall_seconds"] as? Double) ?? 0, "\(json["simpy_events"] ?? "?")"))
         print(String(format: "  Wq=%.6f s  P(wait)=%.4f  W=%.6f s",
                      (json["wq_seconds"] as? Double) ?? 0, (json["p_wait"] as? Double) ?? 0, (json["w_seconds"] as? Double) ?? 0))
-        print(String(format: "ratio kernel/SimPy: %.1fx (target ≥ 50x)", kernelRate / simpyRate))
+        let ratio = kernelRate / simpyRate
+        print(String(format: "ratio kernel/SimPy: %.1fx (target ≥ 50x: %@)", ratio, ratio >= 50 ? "PASS" : "FAIL"))
     }
 
     private func ensureSimpy() throws {
@@ -117,8 +118,9 @@ struct BenchSim: ParsableCommand {
         let sim = try WritePathSimulation(config: c, store: s)
         let (summary, wall) = BenchMachine.time { sim.run() }
         let simulated = summary.simulatedSeconds + summary.drainSeconds
-        print(String(format: "wall %.2f s for %.0f simulated s: %.1fx faster than real time (target ≥ 100x)",
-                     wall, simulated, simulated / wall))
+        let speedUp = simulated / wall
+        print(String(format: "wall %.2f s for %.0f simulated s: %.1fx faster than real time (target ≥ 100x: %@)",
+                     wall, simulated, speedUp, speedUp >= 100 ? "PASS" : "FAIL"))
         print(String(format: "events %d (%.2f M events/s); readings acknowledged %d, visible %d, rejected %d; entities registered %d",
                      summary.events, Double(summary.events) / wall / 1e6, summary.readingsAcknowledged,
                      summary.readingsVisible, summary.readingsRejected, summary.entitiesRegistered))
@@ -127,8 +129,9 @@ struct BenchSim: ParsableCommand {
                      v.p50, v.p99, v.p999, v.max, summary.flushes, summary.flushRows.p50, summary.flushRows.max))
         if let t = timed?.totals {
             func line(_ name: String, _ secs: Double, _ calls: Int, per: Int) -> String {
-                String(format: "  %-12@ %7.2f s  (%4.1f%% of wall; %d calls, %.0f ns per reading)",
-                       name, secs, 100 * secs / wall, calls, secs / Double(Swift.max(per, 1)) * 1e9)
+                "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(format: "%7.2f s  (%4.1f%% of wall; %d calls, %.0f ns per reading)",
+                             secs, 100 * secs / wall, calls, secs / Double(Swift.max(per, 1)) * 1e9)
             }
             let n = summary.readingsAcknowledged
             print("wall-time split (TimedStore; clock reads add ~40 ns per call):")
@@ -138,6 +141,8 @@ struct BenchSim: ParsableCommand {
             let rest = wall - t.flushSeconds - t.stageSeconds - t.entityOwnerSeconds - t.otherSeconds
             print(line("rest", rest, 0, per: n) + " ← simulator, workload, Ingestor/Validator, log")
         }
+        let rssMiB = MachineInfo.peakRSSMiB
+        print(String(format: "peak RSS so far %.0f MiB (target ≤ 4096 MiB: %@)", rssMiB, rssMiB <= 4096 ? "PASS" : "FAIL"))
         if let path = summaryOut {
             try summary.jsonString().write(toFile: path, atomically: true, encoding: .utf8)
             print("summary written to \(path)")

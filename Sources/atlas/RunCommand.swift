@@ -1,17 +1,19 @@
 import ArgumentParser
 import Foundation
 
-/// `atlas run`: the main job `make run` performs on the embedded backend.
+/// `atlas run`: the main job `make run` performs on the embedded (in-process) path:
+/// the baseline scenario — the spec's headline hour through the real write and read
+/// path on MemoryStore — with its SLO verdict table and report.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The main job: a generated workload through the real write path on SQLite, then queries.")
+        abstract: "The main job: the baseline scenario on the embedded path, with verdicts and report.")
 
     @Option(help: "Results root.") var results = "results"
+    @Option(help: "Tidy CSV root.") var notebooks = "notebooks-data"
+    @Option(help: "Scenario to run.") var scenario = "scenarios/baseline.yaml"
 
     func run() throws {
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let out = "\(results)/ingest/\(stamp)"
-        print(try IngestJob(store: "sqlite", readings: 300_000, entities: 50_000, batchSize: 2000, hotFraction: 0.2,
-                            seed: 7, output: out).run())
+        let dir = try runBaselineForMakeRun(resultsRoot: results, scenarioPath: scenario, notebooksRoot: notebooks)
+        print("results: \(dir)/summary.json, \(dir)/report.html (open it in a browser), tidy CSV in \(notebooks)/")
     }
 }

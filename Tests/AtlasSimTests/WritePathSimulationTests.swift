@@ -101,3 +101,18 @@ import Testing
         }
     }
 }
+
+@Suite struct WritePathStreamIndependenceTests {
+    @Test func addingReadsDoesNotShiftTheWritePath() throws {
+        var cfg = WritePathSimulationTests.smallConfig(seed: 3)
+        cfg.simulatedSeconds = 1
+        let without = try WritePathSimulation(config: cfg, store: MemoryStore()).run()
+        cfg.reads = ArrivalConfig(process: .poisson, ratePerSecond: 300)
+        let with = try WritePathSimulation(config: cfg, store: MemoryStore()).run()
+        #expect(with.readsArrived > 0)
+        // Reads have their own streams and servers: the write side is unchanged.
+        #expect(with.ingestToVisibleMs == without.ingestToVisibleMs)
+        #expect(with.flushDurationMs == without.flushDurationMs)
+        #expect(with.writesArrived == without.writesArrived)
+    }
+}

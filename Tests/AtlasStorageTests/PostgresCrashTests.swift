@@ -14,25 +14,26 @@ struct PostgresCrashTests {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `scripts/pg-local <args>` with ATLAS_PG_DIR=dir; returns stdout.
+    /// (posix_spawn + waitpid, output through files: Foundation's Process was seen to
+    /// hang in waitUntilExit under the test runner.)
     static func pgLocal(_ args: [String], dir: String) throws -> String {
-        let p = Process()
-        p.executableURL = repoRoot.appendingPathComponent("scripts/pg-local")
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["ATLAS_PG_DIR"] = dir
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CrashTestError.script("pg-local \(args.joined(separator: " ")) failed: "
-                                        + String(decoding: errData, as: UTF8.self))
+        let script = repoRoot.appendingPathComponent("scripts/pg-local").path
+        let outFile = dir + ".out", errFile = dir + ".err"
+        defer { try? FileManager.default.removeItem(atPath: outFile); try? FileManager.default.removeItem(atPath: errFile) }
+        let command = "ATLAS_PG_DIR='\(dir)' '\(script)' \(args.joined(separator: " ")) </dev/null >'\(outFile)' 2>'\(errFile)'"
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer { argv.forEach { free($0) } }
+        let rc = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+        guard rc == 0 else { throw CrashTestError.script("posix_spawn failed: \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+            throw CrashTestError.script("pg-local \(args.joined(separator: " ")) failed (status \(status)): \(err)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return out
     }
 
     enum CrashTestError: Error { case script(String) }
@@ -99,7 +100,7 @@ struct PostgresCrashTests {
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }
-        crashDone.wait()
+        if !crashed { _ = crashDone.wait(timeout: .now() + 30) } // the loop consumed the signal otherwise
         // Drain: recover (retrying until the server is back) and flush everything.
         var drained = false
         for _ in 0..<100 where !drained {
@@ -126,5 +127,6 @@ struct PostgresCrashTests {
         #expect(distinct == rows, "\(rows - distinct) duplicated readings")
         #expect(lo == 1 && hi == acknowledged)
         #expect(try store.flushedOffset() == acknowledged)
+        print("crash test: \(acknowledged) acknowledged, \(rows) stored, \(distinct) distinct offsets, \(failures) failed calls during the outage")
     }
 }

@@ -125,6 +125,10 @@ RETURNS TABLE (rows_taken bigint, rows_inserted bigint, hot_cells_written bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = atlas, pg_catalog, pg_temp
 SET client_min_messages = warning
+-- The work table has no statistics; joins from a flush batch into the big tables must be
+-- index probes (a hash join scanned all of entity_jsonb: measured 25 ms per flush at 100k rows).
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 AS $$
 DECLARE
     v_prev bigint;
@@ -159,24 +163,25 @@ BEGIN
         PERFORM atlas.ensure_ts_partition(r.m AT TIME ZONE 'UTC');
     END LOOP;
     PERFORM atlas.ensure_ts_partition(now() + make_interval(months => v_ahead));
-    FOR r IN SELECT DISTINCT floor(b.entity_id::numeric / v_width)::bigint AS bucket FROM flush_batch b
-             WHERE NOT EXISTS (SELECT 1 FROM atlas.entities e WHERE e.entity_id = b.entity_id) LOOP
+    FOR r IN SELECT DISTINCT floor(b.entity_id::numeric / v_width)::bigint AS bucket FROM flush_batch b LOOP
         PERFORM atlas.ensure_entity_partition(r.bucket);
     END LOOP;
 
+    -- In key order: neighbouring inserts touch neighbouring index pages.
     INSERT INTO atlas.entity_values_ts
         (entity_id, tenant_id, attribute_id, value, value_int, value_decimal, value_bool,
          value_timestamp, ingested_at, log_offset)
     SELECT b.entity_id, b.tenant_id, b.attribute_id, b.value, b.value_int, b.value_decimal,
            b.value_bool, b.value_timestamp, b.ingested_at, b.log_offset
-    FROM flush_batch b;
+    FROM flush_batch b
+    ORDER BY b.tenant_id, b.entity_id, b.attribute_id, b.ingested_at, b.log_offset;
     GET DIAGNOSTICS v_ins = ROW_COUNT;
 
     INSERT INTO atlas.entities (entity_id, tenant_id, entity_type)
-    SELECT DISTINCT ON (b.entity_id) b.entity_id, b.tenant_id, b.entity_type
-    FROM flush_batch b
-    WHERE NOT EXISTS (SELECT 1 FROM atlas.entities e WHERE e.entity_id = b.entity_id)
-    ORDER BY b.entity_id, b.log_offset
+    SELECT n.entity_id, n.tenant_id, n.entity_type
+    FROM (SELECT DISTINCT ON (b.entity_id) b.entity_id, b.tenant_id, b.entity_type
+          FROM flush_batch b ORDER BY b.entity_id, b.log_offset) n
+    WHERE NOT EXISTS (SELECT 1 FROM atlas.entities e WHERE e.entity_id = n.entity_id)
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS v_reg = ROW_COUNT;
 
@@ -257,6 +262,13 @@ AS $$
     ) o ORDER BY pref, ord LIMIT 1
 $$;
 
+-- Owners of many entity ids at once (registered ones; warms a writer's owner cache).
+CREATE FUNCTION atlas.entity_owners(p_entity_ids bigint[]) RETURNS TABLE (entity_id bigint, tenant_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = atlas, pg_catalog
+AS $$
+    SELECT e.entity_id, e.tenant_id FROM atlas.entities e WHERE e.entity_id = ANY(p_entity_ids)
+$$;
+
 -- Catalog upsert: existing ids are kept as they are (first definition wins), a new
 -- attribute whose name is taken fails with a unique violation naming the constraint.
 CREATE FUNCTION atlas.install_catalog(
@@ -278,6 +290,7 @@ ALTER FUNCTION atlas.stage_flush(text) OWNER TO atlas_flusher;
 ALTER FUNCTION atlas.staged_count() OWNER TO atlas_flusher;
 ALTER FUNCTION atlas.clear_staging() OWNER TO atlas_flusher;
 ALTER FUNCTION atlas.entity_owner(bigint) OWNER TO atlas_flusher;
+ALTER FUNCTION atlas.entity_owners(bigint[]) OWNER TO atlas_flusher;
 ALTER FUNCTION atlas.install_catalog(bigint[], text[], boolean[], bigint[], text[], text[], boolean[]) OWNER TO atlas_flusher;
 
 -- What atlas_flusher may touch (it bypasses RLS, so grants are its only fence).

@@ -47,12 +47,12 @@ RESET ROLE;
 ALTER MATERIALIZED VIEW atlas.mv_entity_attribute_stats OWNER TO atlas_flusher;
 GRANT SELECT ON atlas.mv_entity_attribute_stats TO atlas_owner;
 REVOKE EXECUTE ON FUNCTION atlas.stage_flush(text), atlas.staged_count(), atlas.clear_staging(),
-    atlas.entity_owner(bigint),
+    atlas.entity_owner(bigint), atlas.entity_owners(bigint[]),
     atlas.install_catalog(bigint[], text[], boolean[], bigint[], text[], text[], boolean[]),
     atlas.ensure_ts_partition(timestamptz), atlas.ensure_entity_partition(bigint),
     atlas.maintain_partitions(int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas.stage_flush(text), atlas.staged_count(), atlas.clear_staging(),
-    atlas.entity_owner(bigint),
+    atlas.entity_owner(bigint), atlas.entity_owners(bigint[]),
     atlas.install_catalog(bigint[], text[], boolean[], bigint[], text[], text[], boolean[]),
     atlas.maintain_partitions(int) TO atlas_app;
 GRANT EXECUTE ON FUNCTION atlas.ensure_ts_partition(timestamptz), atlas.ensure_entity_partition(bigint)

@@ -1,1 +1,0 @@
-// AtlasReport module

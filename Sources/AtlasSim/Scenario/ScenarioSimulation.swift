@@ -1,0 +1,444 @@
+import AtlasCore
+import AtlasStats
+import AtlasStorage
+
+/// One replication of a scenario: AtlasCore's real write path (`Ingestor`, `Flusher`)
+/// and read path (`QueryRouter`, `CircuitBreaker`, `LRUCache`) on a real store, with
+/// simulated replicas (`SimulatedReplica`), an OLAP store fed by periodic CDC loads,
+/// per-source service pools, and the scenario's faults on a timeline.
+///
+/// The write path is `WritePathSimulation`'s (see there) plus faults: a primary crash
+/// truncates the UNLOGGED staging (`clearStaging()`); while the primary is down, ingest
+/// calls are refused or buffered in the log per `Topology.primaryOutageWrites`, flushes
+/// wait; at promotion `Ingestor.recover()` replays the log (only with `durableLog`).
+/// A committed flush invalidates the cache keys it changed and appends to the commit
+/// history that judges staleness (`CommitHistory`).
+///
+/// Reads: each arrival draws a level from the mix and an entity from the key
+/// distribution, is routed by the real router (running the real point lookup), then
+/// waits for the chosen source's service pool; its latency is arrival → completion.
+public final class ScenarioSimulation {
+    public let config: ScenarioConfig
+    public let seed: UInt64
+    public let kernel: SimKernel
+    let rawStore: any TelemetryStore
+    let store: FaultableStore
+    let log: InMemoryIngestLog
+    let ingestor: Ingestor
+    let flusher: Flusher
+    let tenantMap: TenantMap
+    let attributeSet: AttributeSet
+    let router: QueryRouter
+    let cache: FaultableCache?
+    let replicas: [SimulatedReplica]
+    let replicaIndex: [String: Int]
+    let olap: ReportedSource
+    let executor: SimReadExecutor
+
+    struct IngestBatch {
+        var readings: [Reading]
+        var arrivalNanos: [Int64]
+    }
+    struct ReadJob {
+        var arrivalNanos: Int64
+        var level: Int  // 0 strong, 1 eventual, 2 analytics
+        var penaltyNanos: Int64
+    }
+    struct WatchedWrite {
+        var offset: Int64
+        var reading: Reading
+        var ackedNanos: Int64
+        /// Distance to the nearest crash (nil: in the uniform sample only).
+        var crashDistanceNanos: Int64?
+    }
+
+    let streams: RandomStreams
+    let writeStream, keyStream, attributeStream, valueStream: RandomStream
+    let readStream, readKeyStream, mixStream, rywStream, faultStream: RandomStream
+    let ingestCostStream, flushCostStream, readCostStream: RandomStream
+    @exclusivity(unchecked) var writeArrivals: ArrivalProcess
+    @exclusivity(unchecked) var readArrivals: ArrivalProcess
+    @exclusivity(unchecked) var keys: EntityIDGenerator
+    @exclusivity(unchecked) var readKeys: EntityIDGenerator
+    let ingestCost: PreparedCost
+    let flushCost: PreparedCost
+    let readCosts: [DistributionSampler]  // primary, replica, cache, olap
+    let rywAge: DistributionSampler
+
+    var ingestPool: ServerPool<IngestBatch>!
+    var flushPool: ServerPool<Int>!
+    var primaryPool: ServerPool<ReadJob>!
+    var replicaPools: [ServerPool<ReadJob>] = []
+    var cachePool: ServerPool<ReadJob>!
+    var olapPool: ServerPool<ReadJob>!
+    var writeArrivalKind = EventKind(index: 0)
+    var readArrivalKind = EventKind(index: 0)
+    var ingestTickKind = EventKind(index: 0)
+    var flushTimerKind = EventKind(index: 0)
+    var replayTickKind = EventKind(index: 0)
+    var probeKind = EventKind(index: 0)
+    var olapLoadKind = EventKind(index: 0)
+    var sampleKind = EventKind(index: 0)
+
+    let startNanos: Int64
+    let endNanos: Int64
+    let ingestTickNanos: Int64
+    let levelBoundMicros: [Int64]
+    let mixCumulative: (Double, Double)
+    @exclusivity(unchecked) var pending = IngestBatch(readings: [], arrivalNanos: [])
+    @exclusivity(unchecked) var flushRequested = false
+    @exclusivity(unchecked) var runningFlush: FlushResult?
+    @exclusivity(unchecked) var arrivalByOffset = RingBuffer<Int64>(initialCapacity: 1 << 16)
+    @exclusivity(unchecked) var firstUnseenOffset: Int64 = 1
+    var commits: CommitHistory
+    var primaryDown = false
+    var flusherStallDepth = 0
+    /// Offsets staged but unflushed at a crash with the log off (they can never become visible).
+    var lostRanges: [ClosedRange<Int64>] = []
+    var crashWindows: [(Int64, Int64)] = []
+    var watched: [WatchedWrite] = []
+    var verificationExpectedLost = 0
+
+    // Figures.
+    var writes = WriteFigures(ingestToAckMs: .empty, ingestToVisibleMs: .empty, flushRows: .empty)
+    var levelCounts = [LevelCounts](repeating: LevelCounts(), count: 3)
+    var fallbackToPrimary = 0
+    var faultEvents: [FaultEvent] = []
+    @exclusivity(unchecked) var ingestToAckMs: LatencyRecorder
+    @exclusivity(unchecked) var ingestToVisibleMs: LatencyRecorder
+    var flushRowsRecorder: LatencyRecorder
+    @exclusivity(unchecked) var readLatencyMs: [LatencyRecorder]
+    var replicaLagSeconds: [LatencyRecorder]
+    // Time series.
+    public internal(set) var timeSeries: [TimeSeriesRow] = []
+    var interval = IntervalCounters()
+    var intervalLatency: [LatencyRecorder]
+
+    struct LevelCounts {
+        var reads = 0, errors = 0, stale = 0, ryw = 0, rywViolations = 0
+    }
+    struct IntervalCounters {
+        var acked = 0, refused = 0, reads = 0, cacheHits = 0, cacheLookups = 0, fallbacks = 0, eventual = 0, stale = 0
+    }
+
+    /// Called every `progressEverySeconds` of simulated time.
+    public var progress: ((ScenarioProgress) -> Void)?
+    public var progressEverySeconds: Double = 10
+
+    /// Builds the world for one replication with `seed`; installs the catalog into `store`.
+    public init(config: ScenarioConfig, seed: UInt64, store raw: any TelemetryStore) throws {
+        self.config = config
+        self.seed = seed
+        let topo = config.topology
+        let work = config.workload
+        startNanos = config.startMicros * SimTime.nanosPerMicro
+        endNanos = startNanos + SimTime.nanos(seconds: config.durationSeconds)
+        ingestTickNanos = Swift.max(1, SimTime.nanos(millis: topo.ingestTickMs))
+        kernel = SimKernel(startNanos: startNanos)
+        rawStore = raw
+        store = FaultableStore(raw)
+        tenantMap = TenantMap(work.tenants)
+        attributeSet = AttributeSet(work.attributes)
+        let catalog = try Catalog(tenants: tenantMap.tenants, attributes: attributeSet.attributes)
+        try store.install(catalog: catalog)
+        log = InMemoryIngestLog()
+        ingestor = try Ingestor(validator: Validator(catalog: catalog), log: log, store: store, clock: kernel.clock)
+        ingestor.tracksHotEntities = topo.cache.enabled
+        flusher = Flusher(ingestor: ingestor, clock: kernel.clock,
+                          config: Flusher.Config(intervalMs: topo.flushIntervalMs, maxBatchRows: topo.maxBatchRows))
+        streams = RandomStreams(runSeed: seed)
+        writeStream = streams.stream("writes.arrivals")
+        keyStream = streams.stream("writes.keys")
+        attributeStream = streams.stream("writes.attributes")
+        valueStream = streams.stream("writes.values")
+        readStream = streams.stream("reads.arrivals")
+        readKeyStream = streams.stream("reads.keys")
+        mixStream = streams.stream("reads.mix")
+        rywStream = streams.stream("reads.ryw")
+        faultStream = streams.stream("faults")
+        ingestCostStream = streams.stream("costs.ingest")
+        flushCostStream = streams.stream("costs.flush")
+        readCostStream = streams.stream("costs.read")
+        var writeConfig = work.writes
+        for f in config.faults {
+            if case let .writeBurst(d, m) = f.kind {
+                writeConfig.bursts.append(Burst(startSeconds: f.atSeconds, durationSeconds: d, multiplier: m))
+            }
+        }
+        writeArrivals = ArrivalProcess(writeConfig, originNanos: startNanos)
+        readArrivals = ArrivalProcess(work.reads, originNanos: startNanos)
+        keys = EntityIDGenerator(idSpace: work.idSpace, distribution: work.keys)
+        readKeys = keys
+        ingestCost = try PreparedCost(topo.services.ingest)
+        flushCost = try PreparedCost(topo.services.flush)
+        let s = topo.services
+        readCosts = try [s.primaryRead, s.replicaRead, s.cacheRead, s.olapRead].map { try $0.serviceMs.sampler() }
+        rywAge = try work.readYourWritesAgeSeconds.sampler()
+        let mixTotal = work.readMix.strong + work.readMix.eventual + work.readMix.analytics
+        mixCumulative = (work.readMix.strong / mixTotal, (work.readMix.strong + work.readMix.eventual) / mixTotal)
+        levelBoundMicros = [0, Int64(topo.routing.replicaMaxLagSeconds * 1e6), Int64(topo.routing.olapMaxLagSeconds * 1e6)]
+        commits = CommitHistory(retentionMicros: Int64((topo.routing.olapMaxLagSeconds + topo.olap.loadIntervalSeconds
+                                                        + topo.olap.pipelineDelaySeconds) * 2e6))
+
+        // Read path.
+        var reps: [SimulatedReplica] = []
+        for r in topo.replicas {
+            reps.append(try SimulatedReplica(spec: r, startNanos: startNanos, stream: streams.stream("replica.\(r.name).lag")))
+        }
+        replicas = reps
+        var idx: [String: Int] = [:]
+        for (i, r) in reps.enumerated() { idx[r.spec.name] = i }
+        replicaIndex = idx
+        olap = ReportedSource(name: "olap", kind: .olap, reportedThroughMicros: config.startMicros)
+        let lru = topo.cache.enabled
+            ? LRUCache(clock: kernel.clock, config: LRUCache.Config(
+                maxEntries: topo.cache.maxEntries, maxBytes: Int.max / 2, ttlMicros: Int64(topo.cache.ttlSeconds * 1e6),
+                invalidationMemoryMicros: Int64(topo.routing.replicaMaxLagSeconds * 2e6)))
+            : nil
+        cache = lru.map(FaultableCache.init)
+        let breaker = CircuitBreaker(clock: kernel.clock, config: CircuitBreaker.Config(
+            failureThreshold: topo.breaker.failureThreshold, coolDownMicros: Int64(topo.breaker.coolDownSeconds * 1e6)))
+        router = QueryRouter(clock: kernel.clock, primary: PrimarySource(), replicas: reps.map(\.source), olap: olap,
+                             cache: cache, breaker: breaker,
+                             config: QueryRouter.Config(
+                                replicaTargetLagMicros: Int64(topo.routing.replicaTargetLagSeconds * 1e6),
+                                replicaMaxLagMicros: Int64(topo.routing.replicaMaxLagSeconds * 1e6),
+                                olapMaxLagMicros: Int64(topo.routing.olapMaxLagSeconds * 1e6)))
+        executor = SimReadExecutor(primary: store, replicaStore: raw, replicas: reps)
+
+        func recorder(_ minTrackable: Double = 1e-6, budget: Int = 1_000_000) -> LatencyRecorder {
+            LatencyRecorder(exactSampleBudget: budget, relativeError: 0.01, minTrackable: minTrackable)
+        }
+        ingestToAckMs = recorder()
+        ingestToVisibleMs = recorder()
+        flushRowsRecorder = recorder(0.5)
+        readLatencyMs = [recorder(), recorder(), recorder()]
+        replicaLagSeconds = reps.map { _ in recorder() }
+        intervalLatency = [recorder(budget: 200_000), recorder(budget: 200_000), recorder(budget: 200_000)]
+
+        // Kernel wiring.
+        ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
+            onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
+            onComplete: { [unowned self] b in self.completeIngest(b) })
+        flushPool = ServerPool(name: "flush", servers: 1, kernel: kernel,
+            onStart: { [unowned self] _, _ in self.startFlush() },
+            onComplete: { [unowned self] _ in self.completeFlush() })
+        func readPool(_ name: String, _ servers: Int, _ cost: Int) -> ServerPool<ReadJob> {
+            ServerPool(name: name, servers: servers, kernel: kernel, exactSampleBudget: 0,
+                onStart: { [unowned self] _, _ in
+                    SimTime.nanos(millis: Swift.max(0, self.readCosts[cost].sample(self.readCostStream)))
+                },
+                onComplete: { [unowned self] job in self.completeRead(job) })
+        }
+        primaryPool = readPool("read.primary", s.primaryRead.connections, 0)
+        replicaPools = reps.map { readPool("read.\($0.spec.name)", s.replicaRead.connections, 1) }
+        cachePool = readPool("read.cache", s.cacheRead.connections, 2)
+        olapPool = readPool("read.olap", s.olapRead.connections, 3)
+        writeArrivalKind = kernel.register("write.arrival") { [unowned self] _ in self.writeArrived() }
+        readArrivalKind = kernel.register("read.arrival") { [unowned self] _ in self.readArrived() }
+        ingestTickKind = kernel.register("ingest.tick") { [unowned self] _ in self.ingestTick() }
+        flushTimerKind = kernel.register("flush.timer") { [unowned self] _ in self.flushTimer() }
+        replayTickKind = kernel.register("replica.replay") { [unowned self] _ in self.replayTick() }
+        probeKind = kernel.register("replica.probe") { [unowned self] _ in self.probeTick() }
+        olapLoadKind = kernel.register("olap.load") { [unowned self] _ in self.olapLoad() }
+        sampleKind = kernel.register("sample") { [unowned self] _ in self.sampleTick() }
+
+        flusher.onCommit = { [unowned self] _, entities in
+            let now = self.kernel.clock.nowMicros
+            self.commits.append(atMicros: now)
+            if let cache = self.cache, !entities.isEmpty { cache.invalidate(entities) }
+        }
+        try scheduleFaults()
+    }
+
+    // MARK: running
+
+    /// Runs the arrival window, drains, verifies against the store and evaluates the SLOs.
+    public func run() throws -> ScenarioRunResult {
+        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos {
+            kernel.schedule(writeArrivalKind, atNanos: t)
+        }
+        if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
+            kernel.schedule(readArrivalKind, atNanos: t)
+        }
+        let topo = config.topology
+        kernel.schedule(ingestTickKind, atNanos: startNanos + ingestTickNanos)
+        kernel.schedule(flushTimerKind, atNanos: startNanos + topo.flushIntervalMs * SimTime.nanosPerMilli)
+        kernel.schedule(replayTickKind, atNanos: startNanos)
+        kernel.schedule(probeKind, atNanos: startNanos + SimTime.nanos(millis: topo.lagProbeIntervalMs))
+        kernel.schedule(olapLoadKind, atNanos: startNanos + SimTime.nanos(seconds: topo.olap.loadIntervalSeconds))
+        kernel.schedule(sampleKind, atNanos: startNanos + SimTime.nanos(seconds: config.outputs.timeSeriesIntervalSeconds))
+        let chunk = Swift.max(SimTime.nanosPerSecond, SimTime.nanos(seconds: progressEverySeconds))
+        while kernel.nowNanos < endNanos {
+            kernel.run(untilNanos: Swift.min(endNanos, kernel.nowNanos + chunk))
+            reportProgress(draining: false)
+        }
+        let drainLimit = endNanos + SimTime.nanos(seconds: config.maxDrainSeconds)
+        let step = topo.flushIntervalMs * SimTime.nanosPerMilli
+        while !isDrained, kernel.nowNanos < drainLimit {
+            kernel.run(untilNanos: Swift.min(drainLimit, kernel.nowNanos + step))
+        }
+        reportProgress(draining: true)
+        return try finish()
+    }
+
+    func reportProgress(draining: Bool) {
+        progress?(ScenarioProgress(simulatedSeconds: SimTime.seconds(nanos: kernel.nowNanos - startNanos),
+                                   totalSeconds: config.durationSeconds, events: kernel.eventsProcessed,
+                                   draining: draining))
+    }
+
+    /// Nothing waits anywhere: every arrived write was ingested (or refused) and every
+    /// acknowledged one is visible or known lost, no read is outstanding, the primary is up.
+    public var isDrained: Bool {
+        pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
+            && primaryPool.isIdle && cachePool.isIdle && olapPool.isIdle && replicaPools.allSatisfy(\.isIdle)
+    }
+
+    // MARK: writes
+
+    func writeArrived() {
+        let now = kernel.nowNanos
+        writes.arrived += 1
+        let entityID = keys.next(keyStream)
+        let a = attributeSet.nextIndex(entityID: entityID, attributeStream)
+        let nowMicros = now / SimTime.nanosPerMicro
+        pending.readings.append(Reading(
+            tenantID: tenantMap.tenant(of: entityID), entityID: entityID,
+            entityType: tenantMap.entityType(of: entityID), attributeID: attributeSet.attributeID(forIndex: a),
+            value: attributeSet.value(forIndex: a, nowMicros: nowMicros, valueStream),
+            ingestedAtMicros: nowMicros))
+        pending.arrivalNanos.append(now)
+        if let t = writeArrivals.next(afterNanos: now, writeStream), t < endNanos {
+            kernel.schedule(writeArrivalKind, atNanos: t)
+        }
+    }
+
+    func ingestTick() {
+        if !pending.readings.isEmpty {
+            let n = pending.readings.count
+            ingestPool.submit(pending)
+            pending = IngestBatch(readings: [], arrivalNanos: [])
+            pending.readings.reserveCapacity(n)
+            pending.arrivalNanos.reserveCapacity(n)
+        }
+        kernel.schedule(ingestTickKind, afterNanos: ingestTickNanos)
+    }
+
+    func completeIngest(_ b: IngestBatch) {
+        let now = kernel.nowNanos
+        if primaryDown, config.topology.primaryOutageWrites == .refuse || !config.topology.durableLog {
+            writes.refused += b.readings.count
+            interval.refused += b.readings.count
+            return
+        }
+        let ack: IngestAck
+        do {
+            ack = try ingestor.ingest(b.readings)
+        } catch {
+            writes.failed += b.readings.count
+            return
+        }
+        guard let offsets = ack.offsets else { return }
+        precondition(offsets.lowerBound == firstUnseenOffset + Int64(arrivalByOffset.count),
+                     "ingest offsets are not consecutive with earlier acknowledgements")
+        let rejected = ack.rejections.isEmpty ? [] : Set(ack.rejections.map(\.index))
+        let sampleEvery = Int64(config.verify.sampleEvery)
+        let crashDistance = crashWindows.filter { now >= $0.0 && now <= $0.1 }
+            .map { Swift.abs(now - ($0.0 + $0.1) / 2) }.min()
+        var offset = offsets.lowerBound
+        for (i, arrival) in b.arrivalNanos.enumerated() where rejected.isEmpty || !rejected.contains(i) {
+            arrivalByOffset.append(arrival)
+            ingestToAckMs.record(SimTime.millis(nanos: now - arrival))
+            if crashDistance != nil || offset % sampleEvery == 0 {
+                watched.append(WatchedWrite(offset: offset, reading: b.readings[i], ackedNanos: now,
+                                            crashDistanceNanos: crashDistance))
+            }
+            offset += 1
+        }
+        interval.acked += ack.acceptedCount
+        if !primaryDown, (try? store.stagedCount()) ?? 0 >= config.topology.maxBatchRows { requestFlush() }
+    }
+
+    // MARK: flushes
+
+    func flushTimer() {
+        requestFlush()
+        kernel.schedule(flushTimerKind, afterNanos: config.topology.flushIntervalMs * SimTime.nanosPerMilli)
+    }
+
+    func requestFlush() {
+        if primaryDown || flusherStallDepth > 0 || !flushPool.isIdle { flushRequested = true } else { flushPool.submit(0) }
+    }
+
+    func startFlush() -> Int64 {
+        if let n = try? rawStore.stagedCount(), n > writes.maxStagedRows { writes.maxStagedRows = n }
+        do {
+            let r = try flusher.flushNow()
+            runningFlush = r
+            flushRowsRecorder.record(Double(r.rowsTaken))
+            return flushCost.sampleNanos(rows: r.rowsTaken, flushCostStream)
+        } catch {
+            // Counted by the Flusher; nothing became visible. The next request retries.
+            runningFlush = nil
+            return flushCost.sampleNanos(rows: 0, flushCostStream)
+        }
+    }
+
+    func completeFlush() {
+        if let r = runningFlush {
+            let now = kernel.nowNanos
+            while firstUnseenOffset <= r.flushedThroughOffset, let arrival = arrivalByOffset.popFirst() {
+                if let lost = lostRanges.first, lost.contains(firstUnseenOffset) {
+                    if firstUnseenOffset == lost.upperBound { lostRanges.removeFirst() }
+                } else {
+                    ingestToVisibleMs.record(SimTime.millis(nanos: now - arrival))
+                    writes.visible += 1
+                }
+                firstUnseenOffset += 1
+            }
+            runningFlush = nil
+        }
+        if flushRequested {
+            flushRequested = false
+            requestFlush()
+        }
+    }
+}
+
+/// Where a running scenario is.
+public struct ScenarioProgress: Sendable {
+    public var simulatedSeconds: Double
+    public var totalSeconds: Double
+    public var events: Int
+    public var draining: Bool
+}
+
+/// Routes reads to stores: the primary through its power switch; replicas answer from
+/// the primary's contents (see `SimulatedReplica`) unless they are down.
+final class SimReadExecutor: ReadExecutor {
+    struct ReplicaUnavailable: Error {}
+    let primary: any TelemetryStore
+    let replicaStore: any TelemetryStore
+    let replicas: [SimulatedReplica]
+
+    init(primary: any TelemetryStore, replicaStore: any TelemetryStore, replicas: [SimulatedReplica]) {
+        self.primary = primary
+        self.replicaStore = replicaStore
+        self.replicas = replicas
+    }
+
+    func store(for source: any ReadSource) throws -> any TelemetryStore {
+        switch source.kind {
+        case .primary: return primary
+        case .replica:
+            if let r = replicas.first(where: { $0.source === source }), r.isDown { throw ReplicaUnavailable() }
+            return replicaStore
+        case .cache, .olap: return replicaStore
+        }
+    }
+}
+
+extension LatencySummary {
+    static var empty: LatencySummary { LatencyRecorder().summary() }
+}

@@ -1,0 +1,166 @@
+import AtlasCore
+import AtlasStats
+import AtlasStorage
+import Testing
+@testable import AtlasSim
+
+/// Small worlds (seconds of simulated time, 1K writes/s) so each test runs in well under a second.
+@Suite struct ScenarioSimulationTests {
+    static func small(_ seconds: Double = 20, faults: [FaultSpec] = []) -> ScenarioConfig {
+        var c = ScenarioConfig()
+        c.name = "t"
+        c.durationSeconds = seconds
+        c.workload.writes.ratePerSecond = 1000
+        c.workload.reads.ratePerSecond = 200
+        c.workload.idSpace = 50_000
+        c.workload.tenants.count = 5
+        c.workload.attributes.count = 40
+        c.topology.olap.loadIntervalSeconds = 5
+        c.topology.olap.pipelineDelaySeconds = 1
+        c.outputs.timeSeriesIntervalSeconds = 1
+        c.verify.sampleEvery = 50
+        c.verify.maxLookups = 400
+        c.faults = faults
+        return c
+    }
+
+    func run(_ c: ScenarioConfig, seed: UInt64 = 7) throws -> ScenarioSummary {
+        try ScenarioRunner.runOne(c, seed: seed).summary
+    }
+
+    @Test func healthyRunServesEveryLevelWithoutStaleReads() throws {
+        let s = try run(Self.small(10))
+        #expect(s.drained)
+        #expect(s.writes.lost == 0 && s.verification.lost == 0 && s.verification.sampled > 0)
+        #expect(s.writes.visible == s.writes.acknowledged)
+        #expect(s.reads.staleReads == 0)
+        #expect(s.reads.readYourWritesViolations == 0)
+        #expect(s.reads.errors == 0)
+        #expect(s.reads.byLevel["strong"]!.reads > 0 && s.reads.byLevel["analytics"]!.reads > 0)
+        for r in ["replica-1", "replica-2", "replica-3", "primary", "olap"] { #expect((s.reads.bySource[r] ?? 0) > 0, "\(r)") }
+        #expect(s.reads.breakerTrips == 0)
+    }
+
+    @Test func sameSeedSameBytesOtherSeedDiffers() throws {
+        let c = Self.small(5)
+        let a = try run(c, seed: 3).jsonString(), b = try run(c, seed: 3).jsonString()
+        #expect(a == b)
+        #expect(try run(c, seed: 4).jsonString() != a)
+    }
+
+    @Test func replicationSeedsReplayExactly() throws {
+        var c = Self.small(3)
+        c.replications = 2
+        let outcome = try ScenarioRunner.run(c)
+        #expect(outcome.runs[0].summary.seed == c.seed)
+        let s1 = ScenarioRunner.seed(forReplication: 1, baseSeed: c.seed)
+        #expect(outcome.runs[1].summary.seed == s1)
+        let replay = try ScenarioRunner.run(c, seedOverride: s1)
+        #expect(try replay.runs[0].summary.jsonString() == outcome.runs[1].summary.jsonString())
+        let report = outcome.report()
+        #expect(report.figures["reads.total"]?.halfWidth != nil)
+    }
+
+    @Test func lagSpikeSkipsTheReplicaWithoutStaleReads() throws {
+        let s = try run(Self.small(20, faults: [FaultSpec(atSeconds: 3, kind: .replicaLagSpike(
+            replica: "replica-2", sizeSeconds: 10, durationSeconds: 15, shape: .step))]))
+        #expect(s.replicas[1].lagSeconds.max >= 9)
+        #expect(s.reads.replicaSkipsForLag > 0)
+        #expect(s.reads.staleReads == 0)
+        #expect(s.reads.breakerTrips == 0)
+        #expect(s.faults.map(\.kind) == ["replicaLagSpike"])
+    }
+
+    @Test func pausedReplicasTripTheBreakerAndFallBack() throws {
+        var c = Self.small(30, faults: [FaultSpec(atSeconds: 3, kind: .replicaPause(replica: "*", durationSeconds: 10))])
+        c.workload.writes.ratePerSecond = 200
+        c.topology.breaker.coolDownSeconds = 3
+        let s = try run(c)
+        #expect(s.reads.breakerTrips >= 1)
+        #expect(s.reads.fallbackToPrimary > 0)
+        #expect(s.reads.staleReads == 0)
+        #expect(s.reads.readYourWritesViolations == 0)
+    }
+
+    @Test func downReplicaErrorsAreRetriedOnThePrimary() throws {
+        let s = try run(Self.small(10, faults: [FaultSpec(atSeconds: 3, kind: .replicaDown(replica: "replica-1", durationSeconds: 5))]))
+        #expect(s.reads.replicaErrors > 0)
+        #expect(s.reads.byLevel["eventual"]!.errors == 0)
+    }
+
+    @Test func failoverWithTheLogLosesNothing() throws {
+        let crash = FaultSpec(atSeconds: 5, kind: .primaryCrash(detectionSeconds: .constant(2), promotionSeconds: .constant(3)))
+        let s = try run(Self.small(15, faults: [crash]))
+        #expect(s.drained)
+        #expect(s.writes.lost == 0 && s.verification.lost == 0 && s.verification.sampled > 0)
+        #expect(s.writes.replayedFromLog > 0)
+        #expect(s.writes.refused == 0)
+        #expect(s.writes.availability == 1)
+        #expect(s.reads.byLevel["strong"]!.errors > 0)
+        #expect(s.faults.first?.endSeconds == 10)
+    }
+
+    @Test func failoverRefusingWritesLosesNothingAcknowledged() throws {
+        var c = Self.small(15, faults: [FaultSpec(atSeconds: 5, kind: .primaryCrash(detectionSeconds: .constant(1),
+                                                                                      promotionSeconds: .constant(1)))])
+        c.topology.primaryOutageWrites = .refuse
+        let s = try run(c)
+        #expect(s.writes.refused > 1000)
+        #expect(s.writes.availability < 1)
+        #expect(s.writes.lost == 0 && s.verification.lost == 0)
+    }
+
+    @Test func crashWithoutTheLogLosesAcknowledgedWrites() throws {
+        var c = Self.small(15, faults: [FaultSpec(atSeconds: 5.05, kind: .primaryCrash(detectionSeconds: .constant(1),
+                                                                                         promotionSeconds: .constant(1)))])
+        c.topology.durableLog = false
+        c.topology.primaryOutageWrites = .refuse
+        c.slos = [SLOThreshold(metric: "acked_write_loss", aggregate: .value, comparison: .eq, bound: 0, expression: "value == 0")]
+        let s = try run(c)
+        #expect(s.verification.expectedLost > 0)
+        #expect(s.writes.lost == s.verification.expectedLost)
+        #expect(s.verification.lost > 0)
+        #expect(s.drained)
+        #expect(!s.passed)
+        #expect(s.slos[0].observed == Double(s.writes.lost))
+    }
+
+    @Test func cacheOutageAndFlushAreCounted() throws {
+        let s = try run(Self.small(10, faults: [FaultSpec(atSeconds: 3, kind: .cacheFlush),
+                                                FaultSpec(atSeconds: 5, kind: .cacheOutage(durationSeconds: 3))]))
+        #expect(s.reads.cacheUnreachable > 0)
+        #expect(s.reads.byLevel["eventual"]!.errors == 0)
+        #expect(s.reads.staleReads == 0)
+    }
+
+    @Test func flusherStallAndBurstBackUpThenDrain() throws {
+        let s = try run(Self.small(12, faults: [FaultSpec(atSeconds: 3, kind: .writeBurst(durationSeconds: 3, multiplier: 5)),
+                                                FaultSpec(atSeconds: 8, kind: .flusherStall(durationSeconds: 3))]))
+        #expect(s.writes.arrived > 12_000 + 10_000)
+        #expect(s.writes.maxStagedRows > 2500)
+        #expect(s.writes.ingestToVisibleMs.max > 2900)
+        #expect(s.writes.lost == 0 && s.drained)
+    }
+
+    @Test func slosBecomeVerdicts() throws {
+        var c = Self.small(5)
+        c.slos = [
+            SLOThreshold(metric: "read_latency_ms.eventual", aggregate: .percentile(99), comparison: .lt, bound: 1e6, expression: "p(99) < 1e6"),
+            SLOThreshold(metric: "read_latency_ms.eventual", aggregate: .max, comparison: .lt, bound: 0, expression: "max < 0"),
+            SLOThreshold(metric: "stale_read_fraction", aggregate: .value, comparison: .eq, bound: 0, expression: "value == 0"),
+        ]
+        let s = try run(c)
+        #expect(s.slos.map(\.passed) == [true, false, true])
+        #expect(!s.passed)
+    }
+
+    @Test func commitHistoryJudgesStaleness() {
+        var h = CommitHistory(retentionMicros: 1_000_000_000)
+        for t in [100, 200, 300] as [Int64] { h.append(atMicros: t) }
+        #expect(h.stalenessMicros(asOfMicros: 300, nowMicros: 1000) == 0)
+        #expect(h.stalenessMicros(asOfMicros: 150, nowMicros: 1000) == 800)
+        #expect(h.stalenessMicros(asOfMicros: 0, nowMicros: 1000) == 900)
+        #expect(h.latest(atOrBeforeMicros: 250) == 200)
+        #expect(h.latest(atOrBeforeMicros: 50) == nil)
+    }
+}
