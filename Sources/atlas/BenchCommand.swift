@@ -6,7 +6,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (build with -c release); each prints its reference and the machine.",
-        subcommands: [BenchWrite.self, BenchQuery.self, BenchSim.self])
+        subcommands: [BenchWrite.self, BenchQuery.self, BenchStorage.self, BenchSim.self])
 }
 
 struct BenchWrite: ParsableCommand {

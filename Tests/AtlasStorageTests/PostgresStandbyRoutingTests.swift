@@ -20,12 +20,19 @@ struct PostgresStandbyRoutingTests {
         // The new database reaches the standby through replication: wait for it.
         let standbyDB = try PostgresURL.with(standbyURL, ["dbname": db.name])
         var standby: PostgresConnection?
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(20)
+        let schemaReplayed = PostgresConnection.Statement(
+            "schema_replayed", "SELECT to_regclass('atlas.replication_heartbeat') IS NOT NULL")
         while standby == nil, Date() < deadline {
-            standby = try? PostgresConnection(url: standbyDB)
-            if standby == nil { Thread.sleep(forTimeInterval: 0.1) }
+            // The database and then its schema arrive by replay: wait for both.
+            if let c = try? PostgresConnection(url: standbyDB),
+               (try? c.execute(schemaReplayed).bool(0, 0)) == true {
+                standby = c
+            } else {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
         }
-        let replica = try #require(standby, "the standby never saw database \(db.name)")
+        let replica = try #require(standby, "the standby never replayed database \(db.name) and its schema")
         let admin = try PostgresConnection(url: standbyURL) // superuser on the standby: pause/resume
         defer { _ = try? admin.execute(.init("resume", "SELECT pg_wal_replay_resume()")) }
 
