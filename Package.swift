@@ -42,7 +42,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "AtlasCoreTests", dependencies: ["AtlasCore"]),
-        .testTarget(name: "AtlasStorageTests", dependencies: ["AtlasCore", "AtlasStorage"]),
+        .testTarget(name: "AtlasStorageTests", dependencies: ["AtlasCore", "AtlasStorage", "AtlasStats"]),
         .testTarget(name: "AtlasStatsTests", dependencies: ["AtlasStats"]),
         .testTarget(name: "AtlasSimTests", dependencies: ["AtlasSim", "AtlasCore", "AtlasStorage", "AtlasStats"]),
         .testTarget(name: "AtlasReportTests", dependencies: ["AtlasReport", "AtlasSim", "AtlasStats"]),

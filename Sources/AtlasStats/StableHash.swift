@@ -51,7 +51,7 @@ public enum StableHash {
 
 /// SplitMix64 (Steele, Lea, Flood): a tiny generator used to expand one seed into a
 /// generator state and for hashing ids to stable pseudo-random choices.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
     public init(seed: UInt64) { state = seed }
 

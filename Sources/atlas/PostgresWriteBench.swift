@@ -1,4 +1,5 @@
 import AtlasCore
+import AtlasStats
 import AtlasStorage
 import Foundation
 
@@ -309,10 +310,7 @@ struct BenchWorkload {
 
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            return StableHash.mix64(state)
         }
         mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }

@@ -1,4 +1,5 @@
 import AtlasCore
+import AtlasStats
 
 /// A seeded synthetic workload for `atlas ingest` and `atlas bench write`: tenants,
 /// attributes (a given fraction hot, all data types), entities owned by one tenant
@@ -52,18 +53,5 @@ struct SyntheticWorkload {
         }
         if !batch.isEmpty { out.append(batch) }
         return out
-    }
-}
-
-/// SplitMix64: small, fast, seeded (drivers only; the simulator uses AtlasStats streams).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

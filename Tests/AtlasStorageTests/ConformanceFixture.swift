@@ -1,4 +1,5 @@
 import AtlasCore
+import AtlasStats
 import AtlasStorage
 import Foundation
 
@@ -56,19 +57,6 @@ enum Fixture {
     }
 
     static let everything = TimeRange(fromMicros: t0 - 86_400_000_000, toMicros: t0 + 30 * 86_400_000_000)
-}
-
-/// SplitMix64: a tiny seeded generator for randomized tests (deterministic across runs).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// A fresh temporary directory for file-backed tests.

@@ -1,4 +1,5 @@
 import AtlasCore
+import AtlasStats
 import AtlasStorage
 import Testing
 
