@@ -1,59 +1,105 @@
-/// An open-addressing hash map from entity id (≥ 0) to a dense slot number: linear
-/// probing, multiplicative hashing, no deletion (slots are never freed). At 200M-id
-/// scale it is several times smaller and faster than `[Int64: UInt32]`, which hashes
-/// with SipHash and stores more per entry.
-struct EntitySlotIndex {
-    private static let empty = Int64.min
-    /// Key and slot side by side: one cache line per probe (lookups here miss cache at scale).
-    private struct Entry { var key: Int64; var slot: UInt32 }
-    private var table: [Entry]
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open-addressing hash map from entity id (≥ 0) to its dense slot and owning
+/// tenant: linear probing, multiplicative hashing, no deletion (slots are never freed).
+///
+/// At simulator scale (millions of entities over a 200M-id space) every lookup is a
+/// cache miss, so the table is built for that: key, slot and tenant share one 24-byte
+/// entry (`entityOwner` costs one probe, no second array), and the memory is 2 MiB
+/// aligned and advised for transparent huge pages (a 4 KiB-page table of hundreds of
+/// MiB adds a TLB miss and page walk to every probe).
+final class EntitySlotIndex {
+    static let empty = Int64.min
+    struct Entry {
+        var key: Int64
+        var tenant: Int64
+        var slot: UInt32
+    }
+    private var table: UnsafeMutablePointer<Entry>
+    private var capacity: Int
     private var shift: UInt64
     private(set) var count = 0
 
     init(capacityPowerOfTwo bits: Int = 16) {
-        table = Array(repeating: Entry(key: Self.empty, slot: 0), count: 1 << bits)
+        capacity = 1 << bits
         shift = UInt64(64 - bits)
+        table = Self.allocate(capacity)
+    }
+
+    deinit { free(table) }
+
+    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Entry> {
+        let bytes = n * MemoryLayout<Entry>.stride
+        let huge = 2 << 20
+        var raw: UnsafeMutableRawPointer?
+        if bytes >= huge {
+            let rounded = (bytes + huge - 1) / huge * huge
+            if posix_memalign(&raw, huge, rounded) == 0, let raw { _ = madvise(raw, rounded, 14 /* MADV_HUGEPAGE */) }
+        } else {
+            raw = malloc(bytes)
+        }
+        guard let raw else { fatalError("EntitySlotIndex: out of memory for \(n) entries") }
+        let p = raw.bindMemory(to: Entry.self, capacity: n)
+        p.initialize(repeating: Entry(key: empty, tenant: 0, slot: 0), count: n)
+        return p
     }
 
     @inline(__always) private func home(_ key: Int64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// The slot of `key`, or nil.
-    @inline(__always) func find(_ key: Int64) -> UInt32? {
-        table.withUnsafeBufferPointer { t in
-            let mask = t.count - 1
-            var i = home(key)
-            while true {
-                let e = t[i]
-                if e.key == key { return e.slot }
-                if e.key == Self.empty { return nil }
-                i = (i + 1) & mask
-            }
+    @inline(__always) private func position(_ key: Int64) -> Int? {
+        let mask = capacity - 1
+        var i = home(key)
+        while true {
+            let k = table[i].key
+            if k == key { return i }
+            if k == Self.empty { return nil }
+            i = (i + 1) & mask
         }
     }
 
-    /// Inserts `key` → `slot`; `key` must be absent.
-    mutating func insert(_ key: Int64, _ slot: UInt32) {
-        if (count + 1) * 10 > table.count * 7 { grow() }
-        let mask = table.count - 1
+    /// The slot of `key`, or nil.
+    @inline(__always) func find(_ key: Int64) -> UInt32? {
+        position(key).map { table[$0].slot }
+    }
+
+    /// The slot and recorded tenant of `key`, or nil.
+    @inline(__always) func entry(_ key: Int64) -> (slot: UInt32, tenant: Int64)? {
+        position(key).map { (table[$0].slot, table[$0].tenant) }
+    }
+
+    /// Records `tenant` for an existing `key`.
+    func setTenant(_ key: Int64, _ tenant: Int64) {
+        if let i = position(key) { table[i].tenant = tenant }
+    }
+
+    /// Inserts `key` → (`slot`, `tenant`); `key` must be absent.
+    func insert(_ key: Int64, slot: UInt32, tenant: Int64) {
+        if (count + 1) * 10 > capacity * 7 { grow() }
+        let mask = capacity - 1
         var i = home(key)
         while table[i].key != Self.empty { i = (i + 1) & mask }
-        table[i] = Entry(key: key, slot: slot)
+        table[i] = Entry(key: key, tenant: tenant, slot: slot)
         count += 1
     }
 
-    private mutating func grow() {
-        let old = table
-        let bits = 64 - Int(shift) + 1
-        table = Array(repeating: Entry(key: Self.empty, slot: 0), count: 1 << bits)
-        shift = UInt64(64 - bits)
+    private func grow() {
+        let old = table, oldCapacity = capacity
+        capacity *= 2
+        shift -= 1
+        table = Self.allocate(capacity)
         count = 0
-        for e in old where e.key != Self.empty { insert(e.key, e.slot) }
+        for i in 0..<oldCapacity where old[i].key != Self.empty {
+            insert(old[i].key, slot: old[i].slot, tenant: old[i].tenant)
+        }
+        free(old)
     }
 
     /// Bytes held by the table.
-    var bytes: Int { table.count * MemoryLayout<Entry>.stride }
+    var bytes: Int { capacity * MemoryLayout<Entry>.stride }
 }
 
 /// A column stored in fixed-size chunks: appends never copy what is already stored

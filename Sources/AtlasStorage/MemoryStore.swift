@@ -21,7 +21,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
 
     // Entities, by slot. A slot is claimed by staging and registered by a flush.
     static let unclaimed = Int64.min
-    @exclusivity(unchecked) var index = EntitySlotIndex()
+    let index = EntitySlotIndex()
     @exclusivity(unchecked) var slotEntityID: [Int64] = []
     @exclusivity(unchecked) var slotTenant: [Int64] = []
     @exclusivity(unchecked) var slotType: [Int32] = []
@@ -80,24 +80,32 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         let first = staging.count
         var found: [UInt32?] = []
         var attrs: [Int32] = []
+        var newOwners: [Int64: Int64] = [:]
         found.reserveCapacity(records.count)
         attrs.reserveCapacity(records.count)
         for r in records {
             guard let a = attributeIndex[r.attributeID] else {
                 throw IntegrityError(description: "stage: attribute \(r.attributeID) is not installed")
             }
-            let s = index.find(r.entityID)
-            if let s, slotTenant[Int(s)] != Self.unclaimed, slotTenant[Int(s)] != r.tenantID {
-                throw IntegrityError(description: "stage: entity \(r.entityID) belongs to tenant \(slotTenant[Int(s)]), not \(r.tenantID)")
+            let e = index.entry(r.entityID)
+            if let e, e.tenant != Self.unclaimed, e.tenant != r.tenantID {
+                throw IntegrityError(description: "stage: entity \(r.entityID) belongs to tenant \(e.tenant), not \(r.tenantID)")
             }
-            found.append(s)
+            if e == nil || e!.tenant == Self.unclaimed {
+                // Two tenants claiming one new entity inside the batch.
+                if let other = newOwners.updateValue(r.tenantID, forKey: r.entityID), other != r.tenantID {
+                    throw IntegrityError(description: "stage: entity \(r.entityID) claimed by tenants \(other) and \(r.tenantID) in one batch")
+                }
+            }
+            // A claimed slot is used as is; a free or missing one is claimed below.
+            found.append(e.flatMap { $0.tenant == Self.unclaimed ? nil : $0.slot })
             attrs.append(a)
         }
         staging.reserveCapacity(first + records.count)
         for i in records.indices {
             let r = records[i]
             let slot: UInt32
-            if let s = found[i], slotTenant[Int(s)] != Self.unclaimed { slot = s } else { slot = claim(r) }
+            if let s = found[i] { slot = s } else { slot = claim(r) }
             staging.append(StagedRow(record: r, slot: slot, attribute: attrs[i]))
         }
     }
@@ -108,6 +116,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             let i = Int(s)
             if slotTenant[i] == Self.unclaimed {
                 slotTenant[i] = r.tenantID
+                index.setTenant(r.entityID, r.tenantID)
                 slotType[i] = typeID(r.entityType)
                 claimedSinceFlush.append(s)
             }
@@ -120,7 +129,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         slotRegistered.append(false)
         slotUpdatedAt.append(0)
         slotHotHead.append(-1)
-        index.insert(r.entityID, s)
+        index.insert(r.entityID, slot: s, tenant: r.tenantID)
         claimedSinceFlush.append(s)
         return s
     }
@@ -136,7 +145,10 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     public func stagedCount() throws -> Int { staging.count }
 
     public func clearStaging() throws {
-        for s in claimedSinceFlush where !slotRegistered[Int(s)] { slotTenant[Int(s)] = Self.unclaimed }
+        for s in claimedSinceFlush where !slotRegistered[Int(s)] {
+            slotTenant[Int(s)] = Self.unclaimed
+            index.setTenant(slotEntityID[Int(s)], Self.unclaimed)
+        }
         claimedSinceFlush.removeAll()
         staging.removeAll()
     }
@@ -144,9 +156,9 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     public func flushedOffset() throws -> Int64 { flushed }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        guard let s = index.find(entityID) else { return nil }
-        let t = slotTenant[Int(s)]
-        return t == Self.unclaimed ? nil : t
+        // One probe: the index entry carries the tenant.
+        guard let t = index.entry(entityID)?.tenant, t != Self.unclaimed else { return nil }
+        return t
     }
 
     /// Undo records of one flush.

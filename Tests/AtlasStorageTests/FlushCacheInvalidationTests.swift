@@ -46,3 +46,34 @@ import Testing
         #expect(try router.hotAttributes(tenantID: 1, entityID: 2, executor: stores).value == nil)
     }
 }
+
+/// The memory store refuses, as a whole batch, records that bypass the validator's
+/// ownership rule: one entity under two tenants never reaches staging.
+@Suite struct MemoryStoreIntegrityTests {
+    func record(_ offset: Int64, tenant: Int64, entity: Int64) -> LogRecord {
+        LogRecord(offset: offset, tenantID: tenant, entityID: entity, entityType: "device", attributeID: 1,
+                  value: .text("x"), ingestedAtMicros: Fixture.t0)
+    }
+
+    @Test func conflictingOwnersAreRefusedWithoutTrace() throws {
+        let store = MemoryStore()
+        try store.install(catalog: Fixture.catalog)
+        #expect(throws: MemoryStore.IntegrityError.self) {
+            try store.stage([record(1, tenant: 1, entity: 7), record(2, tenant: 2, entity: 7)])
+        }
+        #expect(try store.stagedCount() == 0 && store.entityOwner(7) == nil)
+        try store.stage([record(1, tenant: 1, entity: 7)])
+        #expect(throws: MemoryStore.IntegrityError.self) { try store.stage([record(2, tenant: 2, entity: 7)]) }
+        #expect(throws: MemoryStore.IntegrityError.self) {
+            try store.stage([LogRecord(offset: 3, tenantID: 1, entityID: 8, entityType: "d", attributeID: 999,
+                                       value: .int(1), ingestedAtMicros: Fixture.t0)])
+        }
+        #expect(try store.stagedCount() == 1 && store.entityOwner(7) == 1)
+        // Staging lost (crash): the unflushed claim is released.
+        try store.clearStaging()
+        #expect(try store.entityOwner(7) == nil)
+        try store.stage([record(4, tenant: 2, entity: 7)])
+        #expect(try store.flush().entitiesRegistered == 1)
+        #expect(try store.entityOwner(7) == 2)
+    }
+}
