@@ -40,7 +40,10 @@ struct PostgresStandbyRoutingTests {
         let monitor = LagMonitor(clock: clock, config: .init(heartbeatIntervalMicros: 200_000))
         let router = QueryRouter(clock: clock, primary: PrimarySource(name: "primary"),
                                  replicas: [MonitoredReplica(name: "standby", monitor: monitor)],
-                                 breaker: CircuitBreaker(clock: clock),
+                                 // Cool-down scaled down with the thresholds (30 s in production): the
+                                 // lagging reads open the breaker, and the half-open probe must find the
+                                 // standby healthy again within the test's patience.
+                                 breaker: CircuitBreaker(clock: clock, config: .init(failureThreshold: 5, coolDownMicros: 1_000_000)),
                                  config: .init(replicaTargetLagMicros: 1_000_000, replicaMaxLagMicros: 2_000_000))
         let heartbeat = PostgresHeartbeat()
 
@@ -77,9 +80,15 @@ struct PostgresStandbyRoutingTests {
         // A per-request bound below the standby's lag is met by the primary.
         #expect(try router.read(ReadOptions(consistency: .eventual, maxLagSeconds: 0.5)) { $0.name }.value == "primary")
 
-        // Resume: replay catches up within milliseconds and reads return to the standby.
+        // Keep reading while paused: consecutive all-lagging reads open the breaker.
+        _ = try drive(seconds: 5) { _ in router.breaker.counters.opens >= 1 }
+        #expect(router.breaker.counters.opens >= 1)
+
+        // Resume: replay catches up within milliseconds; after the cool-down the half-open
+        // probe finds the standby within bounds and reads return to it.
         _ = try admin.execute(.init("resume", "SELECT pg_wal_replay_resume()"))
-        let back = try drive(seconds: 15) { $0.value == "standby" }
+        let back = try drive(seconds: 20) { $0.value == "standby" }
         #expect(back.value == "standby")
+        #expect(router.breaker.counters.probeSuccesses >= 1)
     }
 }
