@@ -121,3 +121,18 @@ public struct AttributeSet {
         }
     }
 }
+
+extension AttributeSet {
+    /// The reading a write arrival for `entityID` at `nowNanos` produces: the entity's
+    /// tenant and type, an attribute from its schema, a value for that attribute's type.
+    /// Shared by `WritePathSimulation` and `ScenarioSimulation` (same draws, same order).
+    @inline(__always)
+    func reading(entityID: Int64, nowNanos: Int64, tenants: TenantMap,
+                 attributeStream: RandomStream, valueStream: RandomStream) -> Reading {
+        let a = nextIndex(entityID: entityID, attributeStream)
+        let nowMicros = nowNanos / SimTime.nanosPerMicro
+        return Reading(tenantID: tenants.tenant(of: entityID), entityID: entityID,
+                       entityType: tenants.entityType(of: entityID), attributeID: attributeID(forIndex: a),
+                       value: value(forIndex: a, nowMicros: nowMicros, valueStream), ingestedAtMicros: nowMicros)
+    }
+}

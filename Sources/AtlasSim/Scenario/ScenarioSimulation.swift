@@ -301,13 +301,8 @@ public final class ScenarioSimulation {
         let now = kernel.nowNanos
         writes.arrived += 1
         let entityID = keys.next(keyStream)
-        let a = attributeSet.nextIndex(entityID: entityID, attributeStream)
-        let nowMicros = now / SimTime.nanosPerMicro
-        pending.readings.append(Reading(
-            tenantID: tenantMap.tenant(of: entityID), entityID: entityID,
-            entityType: tenantMap.entityType(of: entityID), attributeID: attributeSet.attributeID(forIndex: a),
-            value: attributeSet.value(forIndex: a, nowMicros: nowMicros, valueStream),
-            ingestedAtMicros: nowMicros))
+        pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: now, tenants: tenantMap,
+                                                     attributeStream: attributeStream, valueStream: valueStream))
         pending.arrivalNanos.append(now)
         if let t = writeArrivals.next(afterNanos: now, writeStream), t < endNanos {
             kernel.schedule(writeArrivalKind, atNanos: t)
