@@ -33,7 +33,13 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         self.path = path
         self.queryLimits = queryLimits
         db = try SQLiteConnection(path: path)
-        try db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
+        // WAL checkpoints every 50k pages instead of SQLite's 1k: pages that many flushes
+        // re-dirty are copied back and fsync'd once per checkpoint (measured: commit time
+        // roughly quartered). Durability of acknowledged readings comes from the ingest log.
+        try db.exec("""
+            PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;
+            PRAGMA wal_autocheckpoint = 50000;
+            """)
         try db.exec(try SQLResources.text("sqlite/schema.sql"), name: "sqlite/schema.sql")
         try db.exec("PRAGMA synchronous = \(synchronous.rawValue)", name: "synchronous")
         sql = try SQLResources.statements("sqlite/statements.sql")

@@ -106,8 +106,9 @@ struct IngestJob {
             "late_hot_values_skipped": flusher.totals.hotCellsSkippedAsOlder,
             "entities_registered": flusher.totals.entitiesRegistered,
             "flushes": flusher.flushCount,
-            "flush_p50_ms": percentile(flushMs, 0.5),
-            "flush_p99_ms": percentile(flushMs, 0.99),
+            // No interval flush in a short run: null, not NaN (JSON has no NaN).
+            "flush_p50_ms": flushMs.isEmpty ? NSNull() : percentile(flushMs, 0.5) as Any,
+            "flush_p99_ms": flushMs.isEmpty ? NSNull() : percentile(flushMs, 0.99) as Any,
             "wall_seconds": elapsed,
             "readings_per_second": Double(ingestor.acknowledgedCount) / elapsed,
             "query1_rows": q1.count, "query1_ms": q1Ms,
