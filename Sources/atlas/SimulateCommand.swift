@@ -66,7 +66,7 @@ struct Simulate: ParsableCommand {
         } else if quiet {
             print("\(outcome.passed ? "PASS" : "FAIL") \(config.name) → \(dir)")
         } else {
-            print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall))
+            print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall, scenarioPath: scenario))
         }
         if !outcome.passed { throw ExitCode(SimulateExit.sloFailed) }
     }
@@ -85,7 +85,7 @@ func runBaselineForMakeRun(resultsRoot: String, scenarioPath: String = "scenario
     let config = try ScenarioLoader.load(path: scenarioPath)
     let (outcome, dir, wall) = try SimulationDriver.run(config, seed: nil, resultsRoot: resultsRoot,
                                                         notebooksRoot: notebooksRoot, runID: nil, showProgress: true)
-    print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall))
+    print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall, scenarioPath: scenarioPath))
     return dir
 }
 
@@ -148,7 +148,7 @@ enum SimulationDriver {
     }
 
     /// The final summary: one screen.
-    static func screen(_ o: ScenarioOutcome, dir: String, wallSeconds wall: Double) -> String {
+    static func screen(_ o: ScenarioOutcome, dir: String, wallSeconds wall: Double, scenarioPath: String) -> String {
         let s = o.runs[0].summary
         let report = o.report()
         let simulated = o.runs.reduce(0.0) { $0 + $1.summary.simulatedSeconds + $1.summary.drainSeconds }
@@ -187,7 +187,7 @@ enum SimulationDriver {
         }
         out += "verdict \(o.passed ? "PASS" : "FAIL")  →  \(dir)"
         if !o.passed, let seed = o.failingSeeds.first {
-            out += "\nreplay a failing replication: atlas simulate <scenario> --seed \(seed)"
+            out += "\nreplay a failing replication: atlas simulate \(scenarioPath) --seed \(seed)"
         }
         return out
     }
