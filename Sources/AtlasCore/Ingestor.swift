@@ -79,6 +79,7 @@ public final class Ingestor {
 
     private func noteStaged(_ records: [LogRecord]) {
         guard tracksHotEntities else { return }
+        let validator = self.validator // one copy, not one per record
         for r in records where validator.attribute(r.attributeID)?.isHot == true {
             pendingHotEntities.insert(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
         }

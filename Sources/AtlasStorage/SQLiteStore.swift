@@ -17,9 +17,8 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     /// Owner of every registered or staged entity, loaded at open. The store is the
     /// database's single writer while open, so this map is authoritative.
     private var owners: [Int64: Int64] = [:]
-    /// Entities registered in the table (a subset of `owners`).
-    private var registered: Set<Int64> = []
-    /// Entities staged but not registered yet (registered by the next flush).
+    /// Entities staged but not registered yet (registered by the next flush); every
+    /// other key of `owners` is registered.
     private var stagedNew: Set<Int64> = []
     private var staged = 0
 
@@ -48,7 +47,6 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         let o = try stmt("load_owners")
         while try o.step() { owners[o.int64(0)] = o.int64(1) }
         o.reset()
-        registered = Set(owners.keys)
     }
 
     private func stmt(_ name: String) throws -> SQLiteStatement {
@@ -129,7 +127,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
                 }
                 s.bind(12, r.ingestedAtMicros)
                 if a.isHot { s.bind(13, r.value.jsonLiteral) }
-                let isNew = !registered.contains(r.entityID)
+                let isNew = owners[r.entityID] == nil || stagedNew.contains(r.entityID)
                 s.bind(14, Int64(isNew ? 1 : 0))
                 try s.run()
                 if isNew { newIDs.append(r.entityID) }
@@ -184,7 +182,6 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
             return r
         }
         staged = 0
-        registered.formUnion(stagedNew)
         stagedNew.removeAll(keepingCapacity: true)
         return r
     }

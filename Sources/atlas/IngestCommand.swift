@@ -122,12 +122,13 @@ struct IngestJob {
             q2csv += "\(r.category),\(r.attributeName),\(r.entityCount),\(r.avg),\(r.min),\(r.max),\(r.median),\(r.p95),\(r.sampleCount)\n"
         }
         try q2csv.write(toFile: output + "/query2.csv", atomically: true, encoding: .utf8)
+        let flushP99 = flushMs.isEmpty ? "n/a" : String(format: "%.1f ms", percentile(flushMs, 0.99))
         return String(format: """
-            ingested %d readings into %@ in %.2f s (%.0f readings/s), %d flushes (p99 %.1f ms)
+            ingested %d readings into %@ in %.2f s (%.0f readings/s), %d flushes (interval flush p99 %@)
             query 1 (tenant 1): %d rows in %.1f ms; query 2: %d rows in %.1f ms
             results: %@/summary.json, %@/query2.csv%@
             """, ingestor.acknowledgedCount, s.name, elapsed, Double(ingestor.acknowledgedCount) / elapsed,
-            flusher.flushCount, percentile(flushMs, 0.99), q1.count, q1Ms, q2.count, q2Ms, output, output,
+            flusher.flushCount, flushP99, q1.count, q1Ms, q2.count, q2Ms, output, output,
             store == "sqlite" ? ", \(output)/atlas.sqlite" : "")
     }
 }
