@@ -3,7 +3,9 @@
 /// look ids up tens of millions of times, and Swift's `Dictionary` hashes with SipHash.
 public struct DenseIDMap: Sendable {
     /// Ids below this use the array; larger ones fall back to the dictionary.
-    public static let denseLimit: Int64 = 1 << 20
+    /// (A computed literal, not a stored `static let`: callers in other modules would
+    /// otherwise call its lazy-initialising addressor on every lookup.)
+    @inlinable public static var denseLimit: Int64 { 1 << 20 }
     @usableFromInline var dense: [Int32] = []
     @usableFromInline var sparse: [Int64: Int32] = [:]
 
@@ -19,7 +21,7 @@ public struct DenseIDMap: Sendable {
         set { store(id, newValue) }
     }
 
-    @inlinable func lookup(_ id: Int64) -> Int32? {
+    @inlinable @inline(__always) func lookup(_ id: Int64) -> Int32? {
         if id >= 0 && id < Self.denseLimit {
             let i = Int(id)
             guard i < dense.count else { return nil }

@@ -33,20 +33,28 @@ public final class Ingestor {
         accepted.reserveCapacity(readings.count)
         var rejected: [ValidationError] = []
         // Claims made earlier in this same batch (not yet visible to the store).
-        var batchOwners: [Int64: Int64] = [:]
+        var batchOwners = BatchOwnerTable(maxEntries: readings.count)
         // One reference to the validator for the loop: reading the stored property per
         // reading copies the struct (retain/release of every table in it).
         let validator = self.validator
+        // One batched lookup: the store can overlap what would otherwise be one cache
+        // miss per reading at simulator scale.
         let store = self.store
-        for (i, r) in readings.enumerated() {
+        // (Field reads through the buffer: iterating `readings` copies each reading,
+        // retaining its strings.)
+        let ids = readings.withUnsafeBufferPointer { buf in buf.indices.map { buf[$0].entityID } }
+        let owners: [Int64?] = try store.entityOwners(ids)
+        for i in readings.indices {
+            let entityID = ids[i]
+            let owner = owners[i] ?? batchOwners[entityID]
             do {
-                let owner = try store.entityOwner(r.entityID) ?? batchOwners[r.entityID]
-                let rec = try validator.validate(r, index: i, nowMicros: now, owner: owner)
-                if owner == nil { batchOwners[r.entityID] = r.tenantID }
+                let rec = try validator.validate(readings[i], index: i, nowMicros: now, owner: owner)
+                if owner == nil { batchOwners.insert(entityID, tenant: rec.tenantID) }
                 accepted.append(rec)
-            } catch let e as ValidationError {
-                rejections.record(e.reason)
-                rejected.append(e)
+            } catch {
+                // validate throws only ValidationError (typed throws)
+                rejections.record(error.reason)
+                rejected.append(error)
             }
         }
         guard !accepted.isEmpty else {
@@ -80,7 +88,7 @@ public final class Ingestor {
     private func noteStaged(_ records: [LogRecord]) {
         guard tracksHotEntities else { return }
         let validator = self.validator // one copy, not one per record
-        for r in records where validator.attribute(r.attributeID)?.isHot == true {
+        for r in records where validator.isHot(r.attributeID) {
             pendingHotEntities.insert(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
         }
     }

@@ -24,6 +24,10 @@ public protocol TelemetryStore: AnyObject {
     func flushedOffset() throws -> Int64
     /// The tenant that owns `entityID` among registered or staged entities.
     func entityOwner(_ entityID: Int64) throws -> Int64?
+    /// The owners of many entity ids, in order (nil where unowned). A store may overlap
+    /// the lookups (the memory store's are cache misses at simulator scale); the default
+    /// asks `entityOwner` once per id.
+    func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?]
 
     // MARK: queries
 
@@ -37,6 +41,12 @@ public protocol TelemetryStore: AnyObject {
     func history(_ query: HistoryQuery) throws -> [HistoryPoint]
     /// Row counts visible to `tenantID` (tests, reports).
     func counts(tenantID: Int64) throws -> StoreCounts
+}
+
+extension TelemetryStore {
+    public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
+        try entityIDs.map { try entityOwner($0) }
+    }
 }
 
 /// What one `stage_flush` did.

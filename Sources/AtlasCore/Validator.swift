@@ -9,6 +9,8 @@ public struct Validator: Sendable {
     private let attributesByIndex: [Attribute]
     /// Data type by attribute index: the per-reading check touches no strings.
     private let attributeTypes: [DataType]
+    /// `isHot` by attribute index (no `Attribute` copy, so no string retain, per reading).
+    private let attributeIsHot: [Bool]
 
     public init(catalog: Catalog, limits: ValidationLimits = ValidationLimits()) {
         self.catalog = catalog
@@ -17,12 +19,18 @@ public struct Validator: Sendable {
         let attrs = catalog.sortedAttributes
         attributesByIndex = attrs
         attributeTypes = attrs.map(\.dataType)
+        attributeIsHot = attrs.map(\.isHot)
         attributeIndex = DenseIDMap(attrs.enumerated().map { ($0.element.id, Int32($0.offset)) })
     }
 
     /// The attribute with `id`, without hashing for small ids.
     public func attribute(_ id: Int64) -> Attribute? {
         attributeIndex[id].map { attributesByIndex[Int($0)] }
+    }
+
+    /// Whether attribute `id` is in the catalog and hot.
+    public func isHot(_ id: Int64) -> Bool {
+        attributeIndex[id].map { attributeIsHot[Int($0)] } ?? false
     }
 
     /// Validates `reading` (at `index` in its batch) and returns it as a log record

@@ -95,7 +95,8 @@ public struct AttributeSet {
     public func nextIndex(entityID: Int64, _ stream: RandomStream) -> Int {
         let k = UInt64(config.attributesPerEntity)
         guard k > 0 else { return nextIndex(stream) }
-        let slot = stream.nextUInt64() % k
+        // Multiply-shift, not `%`: a 64-bit division per reading showed in profiles.
+        let slot = ((stream.nextUInt64() >> 32) &* k) >> 32
         return popularity.index(hash: StableHash.mix64(UInt64(bitPattern: entityID) &* 0x9E37_79B9_7F4A_7C15 ^ slot ^ config.salt))
     }
 

@@ -42,6 +42,9 @@ public final class TimedStore: TelemetryStore {
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
         try timed({ $0.entityOwnerSeconds += $1; $0.entityOwnerCalls += 1 }) { try inner.entityOwner(entityID) }
     }
+    public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
+        try timed({ $0.entityOwnerSeconds += $1; $0.entityOwnerCalls += entityIDs.count }) { try inner.entityOwners(entityIDs) }
+    }
     public func findEntities(_ query: HotQuery) throws -> [HotQueryRow] { try inner.findEntities(query) }
     public func attributeDistribution(_ query: DistributionQuery) throws -> [DistributionRow] { try inner.attributeDistribution(query) }
     public func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? {

@@ -5,9 +5,13 @@ import AtlasStats
 /// `store.stage`) and `Flusher` (`stage_flush`, the dual write) — on any
 /// `TelemetryStore`, in simulated time with service times from a `CostModel`.
 ///
-/// - Writes arrive one event each (open loop), are batched into one ingest call per
-///   ingest tick, and the ingest worker serves calls FIFO; a call's readings are
-///   acknowledged when it completes.
+/// - Writes arrive open loop and are batched into one ingest call per ingest tick; the
+///   ingest worker serves calls FIFO and a call's readings are acknowledged when it
+///   completes. Nothing observes a write between its arrival and the next tick, so a
+///   tick generates the arrivals since the previous one in one pass (each with its own
+///   drawn arrival time and the same draws, in the same order, as one event per
+///   arrival) instead of paying a kernel event per write. An arrival at exactly a tick
+///   time joins that tick's batch.
 /// - A flush is requested every `flushIntervalMs` (or when staging reaches
 ///   `maxBatchRows`); the flush worker runs one at a time, so slow flushes queue up.
 ///   The real `stage_flush` runs when a flush starts (it takes the rows staged then);
@@ -51,7 +55,8 @@ public final class WritePathSimulation {
     private var ingestPool: ServerPool<IngestBatch>!
     private var flushPool: ServerPool<Int>!
     private var readPool: ServerPool<(arrivalNanos: Int64, entityID: Int64)>!
-    private var writeArrivalKind = EventKind(index: 0)
+    /// The next write arrival not yet generated (nil once past the arrival window).
+    @exclusivity(unchecked) private var nextWriteNanos: Int64?
     private var readArrivalKind = EventKind(index: 0)
     private var ingestTickKind = EventKind(index: 0)
     private var flushTimerKind = EventKind(index: 0)
@@ -134,7 +139,6 @@ public final class WritePathSimulation {
             onComplete: { [unowned self] job in
                 self.readLatencyMs.record(SimTime.millis(nanos: self.kernel.nowNanos - job.arrivalNanos))
             })
-        writeArrivalKind = kernel.register("write.arrival") { [unowned self] _ in self.writeArrived() }
         readArrivalKind = kernel.register("read.arrival") { [unowned self] _ in self.readArrived() }
         ingestTickKind = kernel.register("ingest.tick") { [unowned self] _ in self.ingestTick() }
         flushTimerKind = kernel.register("flush.timer") { [unowned self] _ in self.flushTimer() }
@@ -144,9 +148,7 @@ public final class WritePathSimulation {
 
     /// Runs the arrival window, then drains, and summarises.
     public func run() -> WritePathSummary {
-        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos {
-            kernel.schedule(writeArrivalKind, atNanos: t)
-        }
+        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos { nextWriteNanos = t }
         if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
             kernel.schedule(readArrivalKind, atNanos: t)
         }
@@ -165,24 +167,25 @@ public final class WritePathSimulation {
     /// acknowledged one is visible, and no read is outstanding. (An empty periodic
     /// flush may still be running; it changes nothing.)
     public var isDrained: Bool {
-        pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && readPool.isIdle
+        nextWriteNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && readPool.isIdle
     }
 
     // MARK: writes
 
-    private func writeArrived() {
-        let now = kernel.nowNanos
-        writesArrived += 1
-        let entityID = keys.next(keyStream)
-        pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: now, tenants: tenantMap,
-                                                     attributeStream: attributeStream, valueStream: valueStream))
-        pending.arrivalNanos.append(now)
-        if let t = writeArrivals.next(afterNanos: now, writeStream), t < endNanos {
-            kernel.schedule(writeArrivalKind, atNanos: t)
+    /// Generates every write arriving at or before `nowNanos` into `pending`.
+    private func generateArrivals(through nowNanos: Int64) {
+        while let t = nextWriteNanos, t <= nowNanos {
+            writesArrived += 1
+            let entityID = keys.next(keyStream)
+            pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: t, tenants: tenantMap,
+                                                         attributeStream: attributeStream, valueStream: valueStream))
+            pending.arrivalNanos.append(t)
+            nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
         }
     }
 
     private func ingestTick() {
+        generateArrivals(through: kernel.nowNanos)
         if !pending.readings.isEmpty {
             let n = pending.readings.count
             ingestPool.submit(pending)

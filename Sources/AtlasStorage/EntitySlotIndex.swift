@@ -6,21 +6,22 @@ import Glibc
 /// tenant: linear probing, multiplicative hashing, no deletion (slots are never freed).
 ///
 /// At simulator scale (millions of entities over a 200M-id space) every lookup is a
-/// cache miss, so the table is built for that: key, slot and tenant share one 24-byte
+/// cache miss, so the table is built for that: key, slot and tenant code share one 16-byte
 /// entry (`entityOwner` costs one probe, no second array), and the memory is 2 MiB
 /// aligned and advised for transparent huge pages (a 4 KiB-page table of hundreds of
 /// MiB adds a TLB miss and page walk to every probe).
 final class EntitySlotIndex {
     static let empty = Int64.min
+    /// 16 bytes: the tenant is the store's dense tenant code, not the 64-bit id.
     struct Entry {
         var key: Int64
-        var tenant: Int64
         var slot: UInt32
+        var tenant: Int32
     }
-    private var table: UnsafeMutablePointer<Entry>
-    private var capacity: Int
-    private var shift: UInt64
-    private(set) var count = 0
+    @exclusivity(unchecked) private var table: UnsafeMutablePointer<Entry>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var shift: UInt64
+    @exclusivity(unchecked) private(set) var count = 0
 
     init(capacityPowerOfTwo bits: Int = 16) {
         capacity = 1 << bits
@@ -31,18 +32,8 @@ final class EntitySlotIndex {
     deinit { free(table) }
 
     private static func allocate(_ n: Int) -> UnsafeMutablePointer<Entry> {
-        let bytes = n * MemoryLayout<Entry>.stride
-        let huge = 2 << 20
-        var raw: UnsafeMutableRawPointer?
-        if bytes >= huge {
-            let rounded = (bytes + huge - 1) / huge * huge
-            if posix_memalign(&raw, huge, rounded) == 0, let raw { _ = madvise(raw, rounded, 14 /* MADV_HUGEPAGE */) }
-        } else {
-            raw = malloc(bytes)
-        }
-        guard let raw else { fatalError("EntitySlotIndex: out of memory for \(n) entries") }
-        let p = raw.bindMemory(to: Entry.self, capacity: n)
-        p.initialize(repeating: Entry(key: empty, tenant: 0, slot: 0), count: n)
+        let p = HugePages.allocate(Entry.self, count: n)
+        p.initialize(repeating: Entry(key: empty, slot: 0, tenant: 0), count: n)
         return p
     }
 
@@ -67,22 +58,40 @@ final class EntitySlotIndex {
     }
 
     /// The slot and recorded tenant of `key`, or nil.
-    @inline(__always) func entry(_ key: Int64) -> (slot: UInt32, tenant: Int64)? {
+    @inline(__always) func entry(_ key: Int64) -> (slot: UInt32, tenant: Int32)? {
         position(key).map { (table[$0].slot, table[$0].tenant) }
     }
 
+    /// Loads the home bucket of every key, so the probes that follow hit the cache.
+    /// The loads are independent, so the CPU overlaps their misses.
+    func touch(_ keys: [Int64]) {
+        var acc: Int64 = 0
+        for k in keys { acc &+= table[home(k)].key }
+        touchSink = acc // keeps the loads
+    }
+    @exclusivity(unchecked) private var touchSink: Int64 = 0
+
+    /// The slot of `key` when present; its tenant becomes `tenant` if it was `ifTenant`
+    /// (`claimed` says whether it did). One probe.
+    @inline(__always) func claim(_ key: Int64, tenant: Int32, ifTenant old: Int32) -> (slot: UInt32, tenant: Int32, claimed: Bool)? {
+        guard let i = position(key) else { return nil }
+        guard table[i].tenant == old else { return (table[i].slot, table[i].tenant, false) }
+        table[i].tenant = tenant
+        return (table[i].slot, tenant, true)
+    }
+
     /// Records `tenant` for an existing `key`.
-    func setTenant(_ key: Int64, _ tenant: Int64) {
+    func setTenant(_ key: Int64, _ tenant: Int32) {
         if let i = position(key) { table[i].tenant = tenant }
     }
 
     /// Inserts `key` → (`slot`, `tenant`); `key` must be absent.
-    func insert(_ key: Int64, slot: UInt32, tenant: Int64) {
+    func insert(_ key: Int64, slot: UInt32, tenant: Int32) {
         if (count + 1) * 10 > capacity * 7 { grow() }
         let mask = capacity - 1
         var i = home(key)
         while table[i].key != Self.empty { i = (i + 1) & mask }
-        table[i] = Entry(key: key, tenant: tenant, slot: slot)
+        table[i] = Entry(key: key, slot: slot, tenant: tenant)
         count += 1
     }
 
@@ -100,37 +109,4 @@ final class EntitySlotIndex {
 
     /// Bytes held by the table.
     var bytes: Int { capacity * MemoryLayout<Entry>.stride }
-}
-
-/// A column stored in fixed-size chunks: appends never copy what is already stored
-/// (a doubling array would briefly hold two copies of a multi-GB column).
-struct ChunkedColumn<Element> {
-    static var chunkSize: Int { 1 << 20 }
-    private(set) var chunks: [[Element]] = []
-    private(set) var count = 0
-
-    @inline(__always) mutating func append(_ x: Element) {
-        if count & (Self.chunkSize - 1) == 0 {
-            var c: [Element] = []
-            c.reserveCapacity(Self.chunkSize)
-            chunks.append(c)
-        }
-        chunks[chunks.count - 1].append(x)
-        count += 1
-    }
-
-    @inline(__always) subscript(i: Int) -> Element {
-        chunks[i >> 20][i & (Self.chunkSize - 1)]
-    }
-
-    /// Drops elements from `newCount` on (rollback of a failed flush).
-    mutating func truncate(to newCount: Int) {
-        while count > newCount {
-            let inLast = chunks[chunks.count - 1].count
-            let drop = min(inLast, count - newCount)
-            chunks[chunks.count - 1].removeLast(drop)
-            if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
-            count -= drop
-        }
-    }
 }

@@ -5,28 +5,41 @@ import AtlasCore
 extension MemoryStore {
     /// The slot of `entityID` when it is registered and belongs to `tenantID`.
     func visibleSlot(_ entityID: Int64, tenant: Int64) -> Int? {
-        guard let s = index.find(entityID).map(Int.init), slotRegistered[s], slotTenant[s] == tenant else { return nil }
+        guard let s = index.find(entityID).map(Int.init), slots[s].registered, slots[s].tenant == tenant else { return nil }
         return s
     }
 
     func hotValue(_ slot: Int, attribute: Int32) -> Value? {
-        var c = slotHotHead[slot]
+        var c = slots[slot].hotHead
         while c >= 0 {
-            if cellAttr[Int(c)] == attribute { return cellValue[Int(c)] }
-            c = cellNext[Int(c)]
+            if cells[Int(c)].attribute == attribute { return cells[Int(c)].value }
+            c = cells[Int(c)].next
         }
         return nil
     }
 
     func snapshot(_ slot: Int) -> HotQueryRow {
         var attrs: [String: Value] = [:]
-        var c = slotHotHead[slot]
+        let e = slots[slot]
+        var c = e.hotHead
         while c >= 0 {
-            attrs[attributes[Int(cellAttr[Int(c)])].name] = cellValue[Int(c)]
-            c = cellNext[Int(c)]
+            let cell = cells[Int(c)]
+            attrs[attributes[Int(cell.attribute)].name] = cell.value
+            c = cell.next
         }
-        return HotQueryRow(entityID: slotEntityID[slot], entityType: typeNames[Int(slotType[slot])],
-                           hotAttributes: attrs, updatedAtMicros: slotUpdatedAt[slot])
+        return HotQueryRow(entityID: e.entityID, entityType: typeNames[Int(e.type)],
+                           hotAttributes: attrs, updatedAtMicros: e.updatedAtMicros)
+    }
+
+    /// The registered slots of `tenantID`, newest registration first.
+    func tenantEntities(_ tenantID: Int64) -> [Int32] {
+        var out: [Int32] = []
+        var s = tenantHead[tenantID] ?? -1
+        while s >= 0 {
+            out.append(s)
+            s = slots[Int(s)].nextInTenant
+        }
+        return out
     }
 
     public func findEntities(_ query: HotQuery) throws -> [HotQueryRow] {
@@ -35,19 +48,20 @@ extension MemoryStore {
             (attributeIndex[try HotPredicateCheck.attribute(for: p, in: catalog).id]!, p)
         }
         var hits: [Int] = []
-        for s in tenantSlots[query.tenantID] ?? [] {
+        for s in tenantEntities(query.tenantID) {
             let slot = Int(s)
-            guard slotHotHead[slot] >= 0 else { continue }
+            guard slots[slot].hotHead >= 0 else { continue }
             if preds.allSatisfy({ $0.1.matches(hotValue(slot, attribute: $0.0)) }) { hits.append(slot) }
         }
         hits.sort {
-            slotUpdatedAt[$0] != slotUpdatedAt[$1] ? slotUpdatedAt[$0] > slotUpdatedAt[$1] : slotEntityID[$0] < slotEntityID[$1]
+            let a = slots[$0], b = slots[$1]
+            return a.updatedAtMicros != b.updatedAtMicros ? a.updatedAtMicros > b.updatedAtMicros : a.entityID < b.entityID
         }
         return hits.prefix(query.limit).map(snapshot)
     }
 
     public func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? {
-        guard let s = visibleSlot(entityID, tenant: tenantID), slotHotHead[s] >= 0 else { return nil }
+        guard let s = visibleSlot(entityID, tenant: tenantID), slots[s].hotHead >= 0 else { return nil }
         return snapshot(s)
     }
 
@@ -56,8 +70,12 @@ extension MemoryStore {
         guard let s = visibleSlot(query.entityID, tenant: query.tenantID),
               let a = attributeIndex[query.attributeID] else { return [] }
         var rows: [(Int64, Int64, Int)] = []
-        for i in 0..<ts.count where ts.slot[i] == UInt32(s) && ts.attribute[i] == a && range.contains(ts.atMicros[i]) {
-            rows.append((ts.atMicros[i], ts.offset[i], i))
+        let target = UInt32(s)
+        ts.slot.forEachRun { slots, base in
+            for j in slots.indices where slots[j] == target {
+                let i = base + j
+                if ts.attribute[i] == a && range.contains(ts.atMicros[i]) { rows.append((ts.atMicros[i], ts.offset[i], i)) }
+            }
         }
         rows.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         return rows.map { HistoryPoint(ingestedAtMicros: $0.0, value: ts.value($0.2)) }
@@ -71,7 +89,7 @@ extension MemoryStore {
         let cat = attributes[Int(catIdx)]
         guard cat.dataType == .text else { throw QueryError.categoryNotText(attributeID: cat.id) }
         var categories: [UInt32: Set<String>] = [:]
-        for i in 0..<ts.count where ts.attribute[i] == catIdx && slotTenant[Int(ts.slot[i])] == query.tenantID
+        for i in 0..<ts.count where ts.attribute[i] == catIdx && slots[Int(ts.slot[i])].tenant == query.tenantID
             && window.contains(ts.atMicros[i]) {
             if case .text(let c) = ts.value(i) { categories[ts.slot[i], default: []].insert(c) }
         }
@@ -80,16 +98,16 @@ extension MemoryStore {
             guard let cs = categories[ts.slot[i]] else { continue }
             let name = attributes[Int(ts.attribute[i])].name
             let x = Double(bitPattern: ts.payload[i])
-            for c in cs { agg.add(category: c, attributeName: name, entityID: slotEntityID[Int(ts.slot[i])], value: x) }
+            for c in cs { agg.add(category: c, attributeName: name, entityID: slots[Int(ts.slot[i])].entityID, value: x) }
         }
         return agg.rows(minSamplesExclusive: query.minSamplesExclusive)
     }
 
     public func counts(tenantID: Int64) throws -> StoreCounts {
-        let slots = tenantSlots[tenantID] ?? []
+        let tenantEntities = tenantEntities(tenantID)
         var rows = 0
-        for i in 0..<ts.count where slotTenant[Int(ts.slot[i])] == tenantID { rows += 1 }
-        return StoreCounts(entities: slots.count, timeSeriesRows: rows,
-                           hotEntities: slots.reduce(0) { $0 + (slotHotHead[Int($1)] >= 0 ? 1 : 0) })
+        for i in 0..<ts.count where slots[Int(ts.slot[i])].tenant == tenantID { rows += 1 }
+        return StoreCounts(entities: tenantEntities.count, timeSeriesRows: rows,
+                           hotEntities: tenantEntities.reduce(0) { $0 + (slots[Int($1)].hotHead >= 0 ? 1 : 0) })
     }
 }

@@ -2,10 +2,14 @@ import AtlasCore
 
 /// An in-process store with the spec's semantics — staging, time series, hot
 /// projection, entity registry, flushed offset — laid out for the simulator's scale
-/// (tens of millions of entities and readings): entities live in dense slots found
-/// through an open-addressing index, the time series is columnar and chunked, hot
-/// cells sit in one pool linked per entity, and tenants are derived from the entity's
-/// slot rather than stored per row.
+/// (tens of millions of entities and readings): each entity is one record in a slot
+/// table found through an open-addressing index, hot cells are records in one pool
+/// linked per entity, the time series is columnar and chunked, and tenants are derived
+/// from the entity's slot rather than stored per row.
+///
+/// At that scale nearly every entity or cell touched is a cache miss, so records are
+/// laid out whole (one line per entity, one per cell) and the flush touches the
+/// entities it will merge in one pass before merging, letting their misses overlap.
 ///
 /// `flush()` is atomic: it appends, then checks the fault points, and on any failure
 /// truncates what it appended and replays its undo records.
@@ -18,32 +22,52 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     var catalog = try! Catalog()
     var attributeIndex = DenseIDMap()
     var attributes: [Attribute] = []
+    /// `isHot` by dense attribute index (read per flushed row).
+    var attributeIsHot: [Bool] = []
 
-    // Entities, by slot. A slot is claimed by staging and registered by a flush.
+    /// One entity. A slot is claimed by staging and registered by a flush.
+    struct EntitySlot {
+        var entityID: Int64
+        var tenant: Int64
+        var updatedAtMicros: Int64
+        /// First hot cell (newest added), -1 when none.
+        var hotHead: Int32
+        /// Next registered slot of the same tenant (newest first), -1 at the end.
+        var nextInTenant: Int32
+        var type: Int32
+        var registered: Bool
+    }
+    /// One hot attribute value of one entity.
+    struct HotCell {
+        var atMicros: Int64
+        var offset: Int64
+        var value: Value
+        var next: Int32
+        var attribute: Int32
+    }
+
     static let unclaimed = Int64.min
+    /// Tenants by dense code (the entity index stores the 32-bit code, not the id).
+    static let unclaimedCode: Int32 = -1
+    var tenantCodes = DenseIDMap()
+    var tenantIDsByCode: [Int64] = []
     let index = EntitySlotIndex()
-    @exclusivity(unchecked) var slotEntityID: [Int64] = []
-    @exclusivity(unchecked) var slotTenant: [Int64] = []
-    @exclusivity(unchecked) var slotType: [Int32] = []
-    @exclusivity(unchecked) var slotRegistered: [Bool] = []
-    @exclusivity(unchecked) var slotUpdatedAt: [Int64] = []
-    @exclusivity(unchecked) var slotHotHead: [Int32] = []
+    let slots = PoolArray<EntitySlot>()
+    let cells = PoolArray<HotCell>()
     var typeNames: [String] = []
     var typeIDs: [String: Int32] = [:]
-    var tenantSlots: [Int64: [UInt32]] = [:]
-
-    // Hot cells: one pool, a singly linked list per entity.
-    @exclusivity(unchecked) var cellNext: [Int32] = []
-    @exclusivity(unchecked) var cellAttr: [Int32] = []
-    @exclusivity(unchecked) var cellAt: [Int64] = []
-    @exclusivity(unchecked) var cellOffset: [Int64] = []
-    @exclusivity(unchecked) var cellValue: [Value] = []
+    /// Newest registered slot per tenant id, heading a list through `nextInTenant`
+    /// (no per-tenant array to grow, no hashing per registration).
+    var tenantHead = DenseIDMap()
 
     // Time series, columnar. Text payloads index `texts`.
     @exclusivity(unchecked) var ts = TimeSeriesColumns()
 
+    /// What a flush needs of a staged record (the entity's tenant and type live in its slot).
     struct StagedRow {
-        var record: LogRecord
+        var offset: Int64
+        var atMicros: Int64
+        var value: Value
         var slot: UInt32
         var attribute: Int32
     }
@@ -64,6 +88,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         for a in merged.sortedAttributes where attributeIndex[a.id] == nil {
             attributeIndex[a.id] = Int32(attributes.count)
             attributes.append(a)
+            attributeIsHot.append(a.isHot)
         }
     }
 
@@ -74,82 +99,91 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
 
     // MARK: write path
 
+    /// Stages a batch in one pass, claiming new entities as it goes; a rejected batch
+    /// is undone (its claims released, its rows dropped) and leaves no trace.
     public func stage(_ records: [LogRecord]) throws {
-        // Check the whole batch first (one index probe per record, kept for the second
-        // pass): a rejected batch leaves no trace.
-        let first = staging.count
-        var found: [UInt32?] = []
-        var attrs: [Int32] = []
-        var newOwners: [Int64: Int64] = [:]
-        found.reserveCapacity(records.count)
-        attrs.reserveCapacity(records.count)
-        for r in records {
-            guard let a = attributeIndex[r.attributeID] else {
-                throw IntegrityError(description: "stage: attribute \(r.attributeID) is not installed")
-            }
-            let e = index.entry(r.entityID)
-            if let e, e.tenant != Self.unclaimed, e.tenant != r.tenantID {
-                throw IntegrityError(description: "stage: entity \(r.entityID) belongs to tenant \(e.tenant), not \(r.tenantID)")
-            }
-            if e == nil || e!.tenant == Self.unclaimed {
-                // Two tenants claiming one new entity inside the batch.
-                if let other = newOwners.updateValue(r.tenantID, forKey: r.entityID), other != r.tenantID {
-                    throw IntegrityError(description: "stage: entity \(r.entityID) claimed by tenants \(other) and \(r.tenantID) in one batch")
-                }
-            }
-            // A claimed slot is used as is; a free or missing one is claimed below.
-            found.append(e.flatMap { $0.tenant == Self.unclaimed ? nil : $0.slot })
-            attrs.append(a)
-        }
+        let first = staging.count, claimedBefore = claimedSinceFlush.count
         staging.reserveCapacity(first + records.count)
-        for i in records.indices {
-            let r = records[i]
-            let slot: UInt32
-            if let s = found[i] { slot = s } else { slot = claim(r) }
-            staging.append(StagedRow(record: r, slot: slot, attribute: attrs[i]))
+        do {
+            for r in records {
+                guard let a = attributeIndex[r.attributeID] else {
+                    throw IntegrityError(description: "stage: attribute \(r.attributeID) is not installed")
+                }
+                let slot = try claim(r, claimedBefore: claimedBefore)
+                staging.append(StagedRow(offset: r.offset, atMicros: r.ingestedAtMicros, value: r.value,
+                                         slot: slot, attribute: a))
+            }
+        } catch {
+            releaseClaims(from: claimedBefore)
+            staging.removeSubrange(first...)
+            throw error
         }
     }
 
     /// The slot of the record's entity, claimed for its tenant if it was free.
-    private func claim(_ r: LogRecord) -> UInt32 {
-        if let s = index.find(r.entityID) {
-            let i = Int(s)
-            if slotTenant[i] == Self.unclaimed {
-                slotTenant[i] = r.tenantID
-                index.setTenant(r.entityID, r.tenantID)
-                slotType[i] = typeID(r.entityType)
-                claimedSinceFlush.append(s)
+    private func claim(_ r: LogRecord, claimedBefore: Int) throws -> UInt32 {
+        let code = tenantCode(r.tenantID)
+        if let s = index.claim(r.entityID, tenant: code, ifTenant: Self.unclaimedCode) {
+            let i = Int(s.slot)
+            if s.claimed {
+                slots[i].tenant = r.tenantID
+                slots[i].type = typeID(r.entityType)
+                claimedSinceFlush.append(s.slot)
+            } else if s.tenant != code {
+                let inBatch = claimedSinceFlush[claimedBefore...].contains(s.slot)
+                let owner = tenantIDsByCode[Int(s.tenant)]
+                throw IntegrityError(description: inBatch
+                    ? "stage: entity \(r.entityID) claimed by tenants \(owner) and \(r.tenantID) in one batch"
+                    : "stage: entity \(r.entityID) belongs to tenant \(owner), not \(r.tenantID)")
             }
-            return s
+            return s.slot
         }
-        let s = UInt32(slotEntityID.count)
-        slotEntityID.append(r.entityID)
-        slotTenant.append(r.tenantID)
-        slotType.append(typeID(r.entityType))
-        slotRegistered.append(false)
-        slotUpdatedAt.append(0)
-        slotHotHead.append(-1)
-        index.insert(r.entityID, slot: s, tenant: r.tenantID)
+        let s = UInt32(slots.count)
+        slots.append(EntitySlot(entityID: r.entityID, tenant: r.tenantID, updatedAtMicros: 0, hotHead: -1,
+                                nextInTenant: -1, type: typeID(r.entityType), registered: false))
+        index.insert(r.entityID, slot: s, tenant: code)
         claimedSinceFlush.append(s)
         return s
     }
 
+    /// Unclaims the unregistered slots claimed since `claimedSinceFlush[from]`.
+    private func releaseClaims(from: Int) {
+        for s in claimedSinceFlush[from...] where !slots[Int(s)].registered {
+            slots[Int(s)].tenant = Self.unclaimed
+            index.setTenant(slots[Int(s)].entityID, Self.unclaimedCode)
+        }
+        claimedSinceFlush.removeSubrange(from...)
+    }
+
+    /// The dense code of `tenantID`, assigned on first sight.
+    private func tenantCode(_ tenantID: Int64) -> Int32 {
+        if let c = tenantCodes[tenantID] { return c }
+        let c = Int32(tenantIDsByCode.count)
+        tenantIDsByCode.append(tenantID)
+        tenantCodes[tenantID] = c
+        return c
+    }
+
     private func typeID(_ t: String) -> Int32 {
-        if let id = typeIDs[t] { return id }
-        let id = Int32(typeNames.count)
-        typeNames.append(t)
-        typeIDs[t] = id
+        // Consecutive new entities mostly share a type: skip hashing the string.
+        if let last = lastType, last.name == t { return last.id }
+        let id: Int32
+        if let known = typeIDs[t] {
+            id = known
+        } else {
+            id = Int32(typeNames.count)
+            typeNames.append(t)
+            typeIDs[t] = id
+        }
+        lastType = (t, id)
         return id
     }
+    private var lastType: (name: String, id: Int32)?
 
     public func stagedCount() throws -> Int { staging.count }
 
     public func clearStaging() throws {
-        for s in claimedSinceFlush where !slotRegistered[Int(s)] {
-            slotTenant[Int(s)] = Self.unclaimed
-            index.setTenant(slotEntityID[Int(s)], Self.unclaimed)
-        }
-        claimedSinceFlush.removeAll()
+        releaseClaims(from: 0)
         staging.removeAll()
     }
 
@@ -157,13 +191,23 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
         // One probe: the index entry carries the tenant.
-        guard let t = index.entry(entityID)?.tenant, t != Self.unclaimed else { return nil }
-        return t
+        guard let t = index.entry(entityID)?.tenant, t != Self.unclaimedCode else { return nil }
+        return tenantIDsByCode[Int(t)]
+    }
+
+    public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
+        // Touch every home bucket first: independent loads overlap their cache misses,
+        // where one probe after another would wait for each in turn.
+        index.touch(entityIDs)
+        return entityIDs.map { id in
+            guard let t = index.entry(id)?.tenant, t != Self.unclaimedCode else { return nil }
+            return tenantIDsByCode[Int(t)]
+        }
     }
 
     /// Undo records of one flush.
     private enum Undo {
-        case cell(index: Int32, at: Int64, offset: Int64, value: Value)
+        case cell(index: Int32, atMicros: Int64, offset: Int64, value: Value)
         case head(slot: UInt32, head: Int32)
         case updatedAt(slot: UInt32, value: Int64)
     }
@@ -172,60 +216,76 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         var result = FlushResult()
         result.rowsTaken = staging.count
         let flushedBefore = flushed
-        let tsBefore = ts.count, textsBefore = ts.texts.count, cellsBefore = cellNext.count
+        let tsBefore = ts.count, textsBefore = ts.texts.count, cellsBefore = cells.count
         var registered: [UInt32] = []
-        var hot: [Int] = []
+        var hot: [HotRef] = []
         var undo: [Undo] = []
         var maxOffset = flushedBefore
         do {
-            // 1. Time series + entity registration.
-            for (i, row) in staging.enumerated() where row.record.offset > flushedBefore {
-                let r = row.record
-                ts.append(offset: r.offset, slot: row.slot, attribute: row.attribute, atMicros: r.ingestedAtMicros, value: r.value)
-                maxOffset = max(maxOffset, r.offset)
-                if !slotRegistered[Int(row.slot)] {
-                    slotRegistered[Int(row.slot)] = true
-                    registered.append(row.slot)
+            // 1. Entity registration: only slots claimed since the last commit can be
+            // unregistered (a claim is made for an entity with no flushed row).
+            for s in claimedSinceFlush where !slots[Int(s)].registered {
+                slots[Int(s)].registered = true
+                registered.append(s)
+            }
+            // 2. Time series. (Plain loops over a local reference, no closures: a local
+            // captured by a closure pays a dynamic exclusivity check per access.)
+            let rows = staging
+            let isHot = attributeIsHot
+            for i in rows.indices where rows[i].offset > flushedBefore {
+                let row = rows[i]
+                ts.append(offset: row.offset, slot: row.slot, attribute: row.attribute, atMicros: row.atMicros, value: row.value)
+                maxOffset = max(maxOffset, row.offset)
+                if isHot[Int(row.attribute)] {
+                    hot.append(HotRef(cell: UInt64(row.slot) << 32 | UInt64(UInt32(bitPattern: row.attribute)), row: Int32(i)))
                 }
-                if attributes[Int(row.attribute)].isHot { hot.append(i) }
             }
             result.rowsInserted = ts.count - tsBefore
             result.entitiesRegistered = registered.count
             try checkFault(.afterTimeSeriesInsert)
-            // 2. Hot merge: the newest staged value per (entity, attribute) against the projection.
-            hot.sort { a, b in
-                let x = staging[a], y = staging[b]
-                if x.slot != y.slot { return x.slot < y.slot }
-                if x.attribute != y.attribute { return x.attribute < y.attribute }
-                return !LogRecord.isNewer(ingestedAtMicros: x.record.ingestedAtMicros, offset: x.record.offset,
-                                          than: y.record.ingestedAtMicros, offset: y.record.offset)
-            }
-            for (k, i) in hot.enumerated() {
-                let row = staging[i]
-                if k + 1 < hot.count, staging[hot[k + 1]].slot == row.slot, staging[hot[k + 1]].attribute == row.attribute {
-                    continue // a newer value for this cell follows
+            // 3. Hot merge: the newest staged value per (entity, attribute) against the
+            // projection. Sorting by cell groups a cell's values.
+            hot.sort { $0.cell != $1.cell ? $0.cell < $1.cell : $0.row < $1.row }
+            var winners: [StagedRow] = []
+            var k = 0
+            while k < hot.count {
+                var newest = Int(hot[k].row)
+                var j = k + 1
+                while j < hot.count, hot[j].cell == hot[k].cell {
+                    let a = rows[Int(hot[j].row)], b = rows[newest]
+                    if LogRecord.isNewer(ingestedAtMicros: a.atMicros, offset: a.offset, than: b.atMicros, offset: b.offset) {
+                        newest = Int(hot[j].row)
+                    }
+                    j += 1
                 }
-                if merge(row, undo: &undo) { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
+                winners.append(rows[newest])
+                k = j
+            }
+            let found = findCells(winners)
+            for (w, c) in zip(winners, found) {
+                if merge(w, cell: c, undo: &undo) { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
             }
             try checkFault(.beforeOffsetRecord)
         } catch {
             for u in undo.reversed() {
                 switch u {
                 case let .cell(c, at, offset, value):
-                    cellAt[Int(c)] = at; cellOffset[Int(c)] = offset; cellValue[Int(c)] = value
-                case let .head(s, h): slotHotHead[Int(s)] = h
-                case let .updatedAt(s, v): slotUpdatedAt[Int(s)] = v
+                    cells[Int(c)].atMicros = at; cells[Int(c)].offset = offset; cells[Int(c)].value = value
+                case let .head(s, h): slots[Int(s)].hotHead = h
+                case let .updatedAt(s, v): slots[Int(s)].updatedAtMicros = v
                 }
             }
-            cellNext.removeSubrange(cellsBefore...); cellAttr.removeSubrange(cellsBefore...)
-            cellAt.removeSubrange(cellsBefore...); cellOffset.removeSubrange(cellsBefore...)
-            cellValue.removeSubrange(cellsBefore...)
+            cells.truncate(to: cellsBefore)
             ts.truncate(to: tsBefore, texts: textsBefore)
-            for s in registered { slotRegistered[Int(s)] = false }
+            for s in registered { slots[Int(s)].registered = false }
             throw error
         }
-        // 3. Commit: tenant index, offset, empty staging.
-        for s in registered { tenantSlots[slotTenant[Int(s)], default: []].append(s) }
+        // 4. Commit: tenant index, offset, empty staging.
+        for s in registered {
+            let t = slots[Int(s)].tenant
+            slots[Int(s)].nextInTenant = tenantHead[t] ?? -1
+            tenantHead[t] = Int32(s)
+        }
         flushed = maxOffset
         staging.removeAll(keepingCapacity: true)
         claimedSinceFlush.removeAll(keepingCapacity: true)
@@ -233,26 +293,59 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         return result
     }
 
-    /// Applies one cell's newest staged value if it is newer than the projection's.
-    private func merge(_ row: StagedRow, undo: inout [Undo]) -> Bool {
-        let r = row.record, s = Int(row.slot)
-        var c = slotHotHead[s]
-        while c >= 0, cellAttr[Int(c)] != row.attribute { c = cellNext[Int(c)] }
+    /// A staged hot value: its cell (slot in the high half, attribute index in the low)
+    /// and its staging row.
+    private struct HotRef {
+        var cell: UInt64
+        var row: Int32
+    }
+
+    /// The projection's cell for each (entity, attribute) of `rows` (-1 where it has
+    /// none), found by walking every entity's cell chain one step per round: within a
+    /// round the loads are independent, so their cache misses overlap instead of each
+    /// merge waiting on its own chain. The (entity, attribute) pairs must be distinct.
+    private func findCells(_ rows: [StagedRow]) -> [Int32] {
+        var found = [Int32](repeating: -1, count: rows.count)
+        var cursor = rows.map { slots[Int($0.slot)].hotHead }
+        var active = Array(rows.indices)
+        while !active.isEmpty {
+            var stillActive: [Int] = []
+            for i in active {
+                let c = cursor[i]
+                guard c >= 0 else { continue }
+                let cell = cells[Int(c)]
+                if cell.attribute == rows[i].attribute {
+                    found[i] = c
+                } else {
+                    cursor[i] = cell.next
+                    stillActive.append(i)
+                }
+            }
+            active = stillActive
+        }
+        return found
+    }
+
+    /// Applies one cell's newest staged value if it is newer than the projection's
+    /// (`cell` is the projection's cell for it, -1 for none).
+    private func merge(_ r: StagedRow, cell c: Int32, undo: inout [Undo]) -> Bool {
+        let s = Int(r.slot)
         if c >= 0 {
             let ci = Int(c)
-            guard LogRecord.isNewer(ingestedAtMicros: r.ingestedAtMicros, offset: r.offset,
-                                    than: cellAt[ci], offset: cellOffset[ci]) else { return false }
-            undo.append(.cell(index: c, at: cellAt[ci], offset: cellOffset[ci], value: cellValue[ci]))
-            cellAt[ci] = r.ingestedAtMicros; cellOffset[ci] = r.offset; cellValue[ci] = r.value
+            let old = cells[ci]
+            guard LogRecord.isNewer(ingestedAtMicros: r.atMicros, offset: r.offset,
+                                    than: old.atMicros, offset: old.offset) else { return false }
+            undo.append(.cell(index: c, atMicros: old.atMicros, offset: old.offset, value: old.value))
+            cells[ci].atMicros = r.atMicros; cells[ci].offset = r.offset; cells[ci].value = r.value
         } else {
-            undo.append(.head(slot: row.slot, head: slotHotHead[s]))
-            cellNext.append(slotHotHead[s]); cellAttr.append(row.attribute)
-            cellAt.append(r.ingestedAtMicros); cellOffset.append(r.offset); cellValue.append(r.value)
-            slotHotHead[s] = Int32(cellNext.count - 1)
+            undo.append(.head(slot: r.slot, head: slots[s].hotHead))
+            cells.append(HotCell(atMicros: r.atMicros, offset: r.offset, value: r.value,
+                                 next: slots[s].hotHead, attribute: r.attribute))
+            slots[s].hotHead = Int32(cells.count - 1)
         }
-        if r.ingestedAtMicros > slotUpdatedAt[s] {
-            undo.append(.updatedAt(slot: row.slot, value: slotUpdatedAt[s]))
-            slotUpdatedAt[s] = r.ingestedAtMicros
+        if r.atMicros > slots[s].updatedAtMicros {
+            undo.append(.updatedAt(slot: r.slot, value: slots[s].updatedAtMicros))
+            slots[s].updatedAtMicros = r.atMicros
         }
         return true
     }
@@ -267,7 +360,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     /// Rows in the time series (all tenants).
     public var timeSeriesRowCount: Int { ts.count }
     /// Entities registered or staged (all tenants).
-    public var entityCount: Int { slotEntityID.count }
+    public var entityCount: Int { slots.count }
     /// Approximate bytes held by the entity index (for memory accounting).
     public var entityIndexBytes: Int { index.bytes }
 }

@@ -4,12 +4,12 @@ import AtlasCore
 /// (offset, entity slot, attribute index, time, 8-byte payload, type tag); text
 /// payloads index `texts`. The tenant is not stored: it is the entity slot's.
 struct TimeSeriesColumns {
-    var offset = ChunkedColumn<Int64>()
-    var slot = ChunkedColumn<UInt32>()
-    var attribute = ChunkedColumn<Int32>()
-    var atMicros = ChunkedColumn<Int64>()
-    var payload = ChunkedColumn<UInt64>()
-    var tag = ChunkedColumn<UInt8>()
+    let offset = ChunkedColumn<Int64>()
+    let slot = ChunkedColumn<UInt32>()
+    let attribute = ChunkedColumn<Int32>()
+    let atMicros = ChunkedColumn<Int64>()
+    let payload = ChunkedColumn<UInt64>()
+    let tag = ChunkedColumn<UInt8>()
     var texts: [String] = []
 
     var count: Int { offset.count }

@@ -121,8 +121,8 @@ struct BenchSim: ParsableCommand {
         let speedUp = simulated / wall
         print(String(format: "wall %.2f s for %.0f simulated s: %.1fx faster than real time (target ≥ 100x: %@)",
                      wall, simulated, speedUp, speedUp >= 100 ? "PASS" : "FAIL"))
-        print(String(format: "events %d (%.2f M events/s); readings acknowledged %d, visible %d, rejected %d; entities registered %d",
-                     summary.events, Double(summary.events) / wall / 1e6, summary.readingsAcknowledged,
+        print(String(format: "writes %d (%.2f M writes/s of wall); kernel events %d (writes are generated per ingest tick); readings acknowledged %d, visible %d, rejected %d; entities registered %d",
+                     summary.writesArrived, Double(summary.writesArrived) / wall / 1e6, summary.events, summary.readingsAcknowledged,
                      summary.readingsVisible, summary.readingsRejected, summary.entitiesRegistered))
         let v = summary.ingestToVisibleMs
         print(String(format: "ingest→visible ms: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f;  flushes %d, rows/flush p50 %.0f max %.0f",

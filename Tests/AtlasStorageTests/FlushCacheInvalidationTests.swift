@@ -69,6 +69,13 @@ import Testing
                                        value: .int(1), ingestedAtMicros: Fixture.t0)])
         }
         #expect(try store.stagedCount() == 1 && store.entityOwner(7) == 1)
+        // A batch refused part-way releases the claims it made before the bad record.
+        #expect(throws: MemoryStore.IntegrityError.self) {
+            try store.stage([record(3, tenant: 1, entity: 9),
+                             LogRecord(offset: 4, tenantID: 1, entityID: 10, entityType: "d", attributeID: 999,
+                                       value: .int(1), ingestedAtMicros: Fixture.t0)])
+        }
+        #expect(try store.stagedCount() == 1 && store.entityOwner(9) == nil && store.entityOwner(10) == nil)
         // Staging lost (crash): the unflushed claim is released.
         try store.clearStaging()
         #expect(try store.entityOwner(7) == nil)

@@ -23,6 +23,7 @@ final class FaultableStore: TelemetryStore {
     func flush() throws -> FlushResult { try up(); return try inner.flush() }
     func flushedOffset() throws -> Int64 { try up(); return try inner.flushedOffset() }
     func entityOwner(_ entityID: Int64) throws -> Int64? { try inner.entityOwner(entityID) }
+    func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] { try inner.entityOwners(entityIDs) }
     func findEntities(_ query: HotQuery) throws -> [HotQueryRow] { try up(); return try inner.findEntities(query) }
     func attributeDistribution(_ query: DistributionQuery) throws -> [DistributionRow] {
         try up(); return try inner.attributeDistribution(query)

@@ -71,7 +71,10 @@ public final class ScenarioSimulation {
     var replicaPools: [ServerPool<ReadJob>] = []
     var cachePool: ServerPool<ReadJob>!
     var olapPool: ServerPool<ReadJob>!
-    var writeArrivalKind = EventKind(index: 0)
+    /// The next write arrival not yet generated (nil once past the arrival window).
+    /// Writes are generated per ingest tick, as in `WritePathSimulation`: nothing
+    /// observes a write between its arrival and the next tick.
+    @exclusivity(unchecked) var nextWriteNanos: Int64?
     var readArrivalKind = EventKind(index: 0)
     var ingestTickKind = EventKind(index: 0)
     var flushTimerKind = EventKind(index: 0)
@@ -234,7 +237,6 @@ public final class ScenarioSimulation {
         replicaPools = reps.map { readPool("read.\($0.spec.name)", s.replicaRead.connections, 1) }
         cachePool = readPool("read.cache", s.cacheRead.connections, 2)
         olapPool = readPool("read.olap", s.olapRead.connections, 3)
-        writeArrivalKind = kernel.register("write.arrival") { [unowned self] _ in self.writeArrived() }
         readArrivalKind = kernel.register("read.arrival") { [unowned self] _ in self.readArrived() }
         ingestTickKind = kernel.register("ingest.tick") { [unowned self] _ in self.ingestTick() }
         flushTimerKind = kernel.register("flush.timer") { [unowned self] _ in self.flushTimer() }
@@ -255,9 +257,7 @@ public final class ScenarioSimulation {
 
     /// Runs the arrival window, drains, verifies against the store and evaluates the SLOs.
     public func run() throws -> ScenarioRunResult {
-        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos {
-            kernel.schedule(writeArrivalKind, atNanos: t)
-        }
+        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos { nextWriteNanos = t }
         if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
             kernel.schedule(readArrivalKind, atNanos: t)
         }
@@ -291,25 +291,27 @@ public final class ScenarioSimulation {
     /// Nothing waits anywhere: every arrived write was ingested (or refused) and every
     /// acknowledged one is visible or known lost, no read is outstanding, the primary is up.
     public var isDrained: Bool {
-        pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
+        nextWriteNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
             && primaryPool.isIdle && cachePool.isIdle && olapPool.isIdle && replicaPools.allSatisfy(\.isIdle)
     }
 
     // MARK: writes
 
-    func writeArrived() {
-        let now = kernel.nowNanos
-        writes.arrived += 1
-        let entityID = keys.next(keyStream)
-        pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: now, tenants: tenantMap,
-                                                     attributeStream: attributeStream, valueStream: valueStream))
-        pending.arrivalNanos.append(now)
-        if let t = writeArrivals.next(afterNanos: now, writeStream), t < endNanos {
-            kernel.schedule(writeArrivalKind, atNanos: t)
+    /// Generates every write arriving at or before `nowNanos` into `pending`, each at its
+    /// own arrival time (same draws, same order, as one kernel event per write).
+    func generateArrivals(through nowNanos: Int64) {
+        while let t = nextWriteNanos, t <= nowNanos {
+            writes.arrived += 1
+            let entityID = keys.next(keyStream)
+            pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: t, tenants: tenantMap,
+                                                         attributeStream: attributeStream, valueStream: valueStream))
+            pending.arrivalNanos.append(t)
+            nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
         }
     }
 
     func ingestTick() {
+        generateArrivals(through: kernel.nowNanos)
         if !pending.readings.isEmpty {
             let n = pending.readings.count
             ingestPool.submit(pending)
