@@ -124,16 +124,29 @@ public struct AttributeSet {
 }
 
 extension AttributeSet {
-    /// The reading a write arrival for `entityID` at `nowNanos` produces: the entity's
-    /// tenant and type, an attribute from its schema, a value for that attribute's type.
-    /// Shared by `WritePathSimulation` and `ScenarioSimulation` (same draws, same order).
-    @inline(__always)
-    func reading(entityID: Int64, nowNanos: Int64, tenants: TenantMap,
-                 attributeStream: RandomStream, valueStream: RandomStream) -> Reading {
-        let a = nextIndex(entityID: entityID, attributeStream)
-        let nowMicros = nowNanos / SimTime.nanosPerMicro
-        return Reading(tenantID: tenants.tenant(of: entityID), entityID: entityID,
-                       entityType: tenants.entityType(of: entityID), attributeID: attributeID(forIndex: a),
-                       value: value(forIndex: a, nowMicros: nowMicros, valueStream), ingestedAtMicros: nowMicros)
+    /// The readings of a run of write arrivals (each: the entity's tenant and type, an
+    /// attribute from its schema, a value for that attribute's type), appended to `out`.
+    /// Shared by `WritePathSimulation` and `ScenarioSimulation`. The result is the same
+    /// however arrivals are grouped into calls (each stream is drawn once per arrival, in
+    /// arrival order), but within a call the work is done in passes: each pass's table
+    /// lookups (attribute popularity, tenant, entity type, value parameters) are
+    /// independent across arrivals, so their cache misses overlap.
+    func appendReadings(entityIDs: [Int64], arrivalNanos: [Int64], tenants: TenantMap,
+                        attributeStream: RandomStream, valueStream: RandomStream, to out: inout [Reading]) {
+        precondition(entityIDs.count == arrivalNanos.count)
+        let attrs = entityIDs.map { nextIndex(entityID: $0, attributeStream) }
+        let tenantIDs = entityIDs.map { tenants.tenant(of: $0) }
+        let types = entityIDs.map { tenants.entityType(of: $0) }
+        var touched: Float = 0
+        for a in attrs { touched += params[a].center }
+        precondition(!touched.isNaN)
+        out.reserveCapacity(out.count + entityIDs.count)
+        for i in entityIDs.indices {
+            let nowMicros = arrivalNanos[i] / SimTime.nanosPerMicro
+            out.append(Reading(tenantID: tenantIDs[i], entityID: entityIDs[i], entityType: types[i],
+                               attributeID: attributeID(forIndex: attrs[i]),
+                               value: value(forIndex: attrs[i], nowMicros: nowMicros, valueStream),
+                               ingestedAtMicros: nowMicros))
+        }
     }
 }

@@ -174,14 +174,17 @@ public final class WritePathSimulation {
 
     /// Generates every write arriving at or before `nowNanos` into `pending`.
     private func generateArrivals(through nowNanos: Int64) {
+        var times: [Int64] = [], ids: [Int64] = []
         while let t = nextWriteNanos, t <= nowNanos {
-            writesArrived += 1
-            let entityID = keys.next(keyStream)
-            pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: t, tenants: tenantMap,
-                                                         attributeStream: attributeStream, valueStream: valueStream))
-            pending.arrivalNanos.append(t)
+            times.append(t)
+            ids.append(keys.next(keyStream))
             nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
         }
+        guard !times.isEmpty else { return }
+        writesArrived += times.count
+        attributeSet.appendReadings(entityIDs: ids, arrivalNanos: times, tenants: tenantMap,
+                                    attributeStream: attributeStream, valueStream: valueStream, to: &pending.readings)
+        pending.arrivalNanos.append(contentsOf: times)
     }
 
     private func ingestTick() {

@@ -180,3 +180,30 @@ import Testing
         #expect(c.tenants.count == 10_000 && c.attributes.count == 10_000)
     }
 }
+
+/// Generating a tick's arrivals in one call gives exactly the readings of one call per
+/// arrival: batching is an implementation detail, never a change in the workload.
+@Suite struct ReadingBatchTests {
+    @Test func oneCallEqualsOneCallPerArrival() {
+        let set = AttributeSet(AttributeSet.Config(count: 500, hotFraction: 0.2))
+        let tenants = TenantMap(TenantMap.Config(count: 50))
+        let ids: [Int64] = (0..<300).map { Int64(($0 * 7_919) % 10_007) + 1 }
+        let times: [Int64] = (0..<300).map { Int64($0) * 100_000 + 1_700_000_000_000_000_000 }
+        func streams() -> (RandomStream, RandomStream) {
+            let s = RandomStreams(runSeed: 9)
+            return (s.stream("writes.attributes"), s.stream("writes.values"))
+        }
+        var batched: [Reading] = []
+        let (a1, v1) = streams()
+        set.appendReadings(entityIDs: ids, arrivalNanos: times, tenants: tenants, attributeStream: a1, valueStream: v1, to: &batched)
+        var single: [Reading] = []
+        let (a2, v2) = streams()
+        for i in ids.indices {
+            set.appendReadings(entityIDs: [ids[i]], arrivalNanos: [times[i]], tenants: tenants,
+                               attributeStream: a2, valueStream: v2, to: &single)
+        }
+        #expect(batched.count == 300)
+        #expect(batched == single)
+        #expect(Set(batched.map(\.attributeID)).count > 20) // not a degenerate draw
+    }
+}

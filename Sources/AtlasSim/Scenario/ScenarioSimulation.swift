@@ -300,14 +300,17 @@ public final class ScenarioSimulation {
     /// Generates every write arriving at or before `nowNanos` into `pending`, each at its
     /// own arrival time (same draws, same order, as one kernel event per write).
     func generateArrivals(through nowNanos: Int64) {
+        var times: [Int64] = [], ids: [Int64] = []
         while let t = nextWriteNanos, t <= nowNanos {
-            writes.arrived += 1
-            let entityID = keys.next(keyStream)
-            pending.readings.append(attributeSet.reading(entityID: entityID, nowNanos: t, tenants: tenantMap,
-                                                         attributeStream: attributeStream, valueStream: valueStream))
-            pending.arrivalNanos.append(t)
+            times.append(t)
+            ids.append(keys.next(keyStream))
             nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
         }
+        guard !times.isEmpty else { return }
+        writes.arrived += times.count
+        attributeSet.appendReadings(entityIDs: ids, arrivalNanos: times, tenants: tenantMap,
+                                    attributeStream: attributeStream, valueStream: valueStream, to: &pending.readings)
+        pending.arrivalNanos.append(contentsOf: times)
     }
 
     func ingestTick() {
