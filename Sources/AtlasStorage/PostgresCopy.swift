@@ -6,7 +6,7 @@ public struct PostgresCopyEncoder {
     /// The COPY statement the encoded rows are for (column order matters).
     public static let stagingCopy = PostgresConnection.Statement("stage_copy", """
         COPY atlas.entity_values_ingest (log_offset, entity_id, tenant_id, entity_type, attribute_id,
-            value, value_int, value_decimal, value_bool, value_timestamp, ingested_at) FROM STDIN
+            value, value_int, value_decimal, value_bool, value_timestamp, ingested_at, entity_known) FROM STDIN
         """)
 
     /// COPY straight into the time series (benchmark reference: no staging, no flush).
@@ -25,16 +25,18 @@ public struct PostgresCopyEncoder {
     }
 
     /// Appends one row; returns true when the buffer reached `chunkBytes` (send it).
-    public mutating func append(_ r: LogRecord) -> Bool {
-        append(r, withEntityType: true)
+    /// `entityKnown`: the stager knows the entity is registered (the flush then skips its
+    /// registration probe); false is always safe.
+    public mutating func append(_ r: LogRecord, entityKnown: Bool = false) -> Bool {
+        append(r, withEntityType: true, known: entityKnown)
     }
 
     /// Appends one row in `timeSeriesCopy`'s column order.
     public mutating func appendTimeSeries(_ r: LogRecord) -> Bool {
-        append(r, withEntityType: false)
+        append(r, withEntityType: false, known: nil)
     }
 
-    private mutating func append(_ r: LogRecord, withEntityType: Bool) -> Bool {
+    private mutating func append(_ r: LogRecord, withEntityType: Bool, known: Bool?) -> Bool {
         int(r.offset); tab()
         int(r.entityID); tab()
         int(r.tenantID); tab()
@@ -49,6 +51,10 @@ public struct PostgresCopyEncoder {
         }
         tab()
         raw(TimestampFormat.iso8601(micros: r.ingestedAtMicros))
+        if let known {
+            tab()
+            raw(known ? "t" : "f")
+        }
         buffer.append(UInt8(ascii: "\n"))
         return buffer.count >= chunkBytes
     }

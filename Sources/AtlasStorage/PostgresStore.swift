@@ -69,7 +69,8 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
             "set_tenant", "SELECT set_config('app.tenant_id', $1, true)")
         static let setTenantForQuery1 = PostgresConnection.Statement("set_tenant_query1", """
             SELECT set_config('app.tenant_id', $1, true), set_config('enable_sort', 'off', true),
-                   set_config('enable_bitmapscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)
+                   set_config('enable_bitmapscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
+                   set_config('jit', 'off', true)
             """)
         static let stageFlush = PostgresConnection.Statement(
             "stage_flush", "SELECT * FROM atlas.stage_flush($1)")
@@ -216,7 +217,9 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         try withReconnect(staging: true) {
             var enc = PostgresCopyEncoder()
             try connection.copyIn(PostgresCopyEncoder.stagingCopy) { send in
-                for r in records where enc.append(r) { try send(enc.take()) }
+                for r in records where enc.append(r, entityKnown: registeredOwners[r.entityID] != nil) {
+                    try send(enc.take())
+                }
                 if !enc.buffer.isEmpty { try send(enc.take()) }
             }
         }

@@ -189,7 +189,8 @@ struct QueryBenchForms {
             // The hybrid form runs with the planner settings PostgresStore.findEntities uses.
             if sqlIsHybrid {
                 try c.execute(.init("bench_q1_settings", """
-                    SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)
+                    SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                           set_config('jit', 'off', true)
                     """))
             }
         }
