@@ -78,6 +78,12 @@ public final class SQLiteStatement {
     @inline(__always) public func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(stmt, i, v) }
     @inline(__always) public func bind(_ i: Int32, _ v: Double) { sqlite3_bind_double(stmt, i, v) }
     @inline(__always) public func bind(_ i: Int32, _ v: String) { sqlite3_bind_text(stmt, i, v, -1, SQLITE_TRANSIENT) }
+    /// Binds UTF-8 text given as bytes.
+    public func bind(_ i: Int32, utf8 v: [UInt8]) {
+        v.withUnsafeBufferPointer { b in
+            _ = b.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32(b.count), SQLITE_TRANSIENT) }
+        }
+    }
     @inline(__always) public func bindNull(_ i: Int32) { sqlite3_bind_null(stmt, i) }
     public func bind(_ i: Int32, _ v: String?) { if let v { bind(i, v) } else { bindNull(i) } }
     public func bind(_ i: Int32, _ v: Int64?) { if let v { bind(i, v) } else { bindNull(i) } }
@@ -108,6 +114,12 @@ public final class SQLiteStatement {
     @inline(__always) public func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }
     @inline(__always) public func double(_ col: Int32) -> Double { sqlite3_column_double(stmt, col) }
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
+    /// The column's text as UTF-8 bytes.
+    public func bytes(_ col: Int32) -> [UInt8] {
+        guard let p = sqlite3_column_text(stmt, col) else { return [] }
+        return Array(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, col))))
+    }
+
     public func string(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(stmt, col) else { return nil }
         return String(cString: p)

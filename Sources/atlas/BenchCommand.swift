@@ -60,8 +60,16 @@ struct BenchWrite: ParsableCommand {
                      kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch"))
         print(String(format: "  reference  %12.0f rows/s      (%@)", r.referenceRowsPerSecond, r.referenceName))
         print(String(format: "  ratio      %12.2f x of reference", r.pipelineReadingsPerSecond / r.referenceRowsPerSecond))
+        if let indexed = r.indexedTableRowsPerSecond {
+            print(String(format: "  indexed    %12.0f rows/s      (the same INSERTs into one table with the random-key index of the old layout)", indexed))
+        }
         print(String(format: "  flushes %d: p50 %.2f ms, p99 %.2f ms; rows %d, hot cells written %d",
                      r.flushes, r.flushP50Ms, r.flushP99Ms, r.rowsInserted, r.hotCellsWritten))
-        print(String(format: "  time split: ingest (validate+log+stage) %.2f s, flush %.2f s", r.ingestSeconds, r.flushSeconds))
+        print(String(format: "  time split: ingest (validate+log+stage) %.2f s, flush %.2f s; pipeline CPU %.2f s (user+sys, all threads)",
+                     r.ingestSeconds, r.flushSeconds, r.pipelineCPUSeconds))
+        if let seals = r.sqliteSeals, let ckpt = r.sqliteCheckpoints {
+            print(String(format: "  sqlite: %d segments sealed (index built) in %.2f s inside flushes; %d background WAL checkpoints, %.2f s",
+                         seals.count, seals.seconds, ckpt.count, ckpt.seconds))
+        }
     }
 }

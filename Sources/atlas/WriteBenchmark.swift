@@ -21,6 +21,8 @@ struct WriteBenchmark {
         var pipelineReadingsPerSecond: Double
         var referenceRowsPerSecond: Double
         var referenceName: String
+        /// SQLite only: the same inserts into the previous, indexed single-table layout.
+        var indexedTableRowsPerSecond: Double?
         var flushP50Ms: Double
         var flushP99Ms: Double
         var flushes: Int
@@ -29,6 +31,12 @@ struct WriteBenchmark {
         /// Wall seconds spent in ingest calls (validate + log + stage) and in flushes.
         var ingestSeconds: Double
         var flushSeconds: Double
+        /// CPU seconds (user + system, all threads) of the pipeline phase; below the wall
+        /// time when other processes take the cores.
+        var pipelineCPUSeconds: Double = 0
+        /// SQLite only: segments sealed, background checkpoints, and their wall seconds.
+        var sqliteSeals: (count: Int, seconds: Double)?
+        var sqliteCheckpoints: (count: Int, seconds: Double)?
     }
 
     func run() throws -> Report {
@@ -39,6 +47,7 @@ struct WriteBenchmark {
 
         // Reference first, on its own files, so the pipeline does not inherit warm pages.
         let (refName, refRate) = try reference(batches: batches, catalog: catalog)
+        let indexedRate = store == .sqlite ? try indexedTableReference(batches: batches) : nil
 
         let clock = WallClock()
         let (s, log): (any TelemetryStore, any IngestLog)
@@ -54,6 +63,7 @@ struct WriteBenchmark {
         let flusher = Flusher(ingestor: ingestor, clock: clock,
                               config: .init(intervalMs: flushIntervalMs, maxBatchRows: 200_000))
         var flushMs: [Double] = []
+        let cpu0 = processCPUSeconds()
         let t0 = monotonicSeconds()
         var ingestSeconds = 0.0
         for b in batches {
@@ -68,12 +78,15 @@ struct WriteBenchmark {
         try flusher.flushNow()
         flushMs.append((monotonicSeconds() - f0) * 1000)
         let elapsed = monotonicSeconds() - t0
+        let cpu = processCPUSeconds() - cpu0
         precondition(flusher.totals.rowsInserted == readings, "pipeline lost readings")
+        let sq = s as? SQLiteStore
         return Report(pipelineReadingsPerSecond: Double(readings) / elapsed, referenceRowsPerSecond: refRate,
-                      referenceName: refName, flushP50Ms: percentile(flushMs, 0.5), flushP99Ms: percentile(flushMs, 0.99),
+                      referenceName: refName, indexedTableRowsPerSecond: indexedRate, flushP50Ms: percentile(flushMs, 0.5), flushP99Ms: percentile(flushMs, 0.99),
                       flushes: flushMs.count, rowsInserted: flusher.totals.rowsInserted,
                       hotCellsWritten: flusher.totals.hotCellsWritten, ingestSeconds: ingestSeconds,
-                      flushSeconds: flushMs.reduce(0, +) / 1000)
+                      flushSeconds: flushMs.reduce(0, +) / 1000, pipelineCPUSeconds: cpu,
+                      sqliteSeals: sq?.sealStats, sqliteCheckpoints: sq?.checkpointStats)
     }
 
     /// The physical floor for each store, on the same readings.
@@ -96,36 +109,61 @@ struct WriteBenchmark {
             precondition(rows.count == readings && hot.count <= readings)
             return ("raw array append + dictionary upsert", Double(readings) / dt)
         case .sqlite:
-            // Plain prepared INSERTs into the same entity_values_ts (same indexes), 10k rows per transaction.
+            // Plain prepared single-row INSERTs, 10k rows per transaction, into the store's own
+            // time-series table (a segment: rowid = offset, no secondary index), same pragmas.
             let path = workDirectory + "/reference.sqlite"
             _ = try SQLiteStore(path: path)
-            let db = try SQLiteConnection(path: path)
-            try db.exec("PRAGMA synchronous = \(sqliteSynchronous.rawValue); PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 50000")
-            let ins = try db.prepare("""
-                INSERT INTO entity_values_ts (log_offset, tenant_id, entity_id, attribute_id, value, value_int,
-                    value_decimal, value_bool, value_timestamp, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                """, name: "reference insert")
-            var offset: Int64 = 0
-            let t0 = monotonicSeconds()
-            try db.exec("BEGIN")
-            for b in batches {
-                for r in b {
-                    offset += 1
-                    ins.bind(1, offset); ins.bind(2, r.tenantID); ins.bind(3, r.entityID); ins.bind(4, r.attributeID)
-                    switch r.value {
-                    case .text(let v): ins.bind(5, v)
-                    case .int(let v): ins.bind(6, v)
-                    case .decimal(let v): ins.bind(7, v)
-                    case .bool(let v): ins.bind(8, Int64(v ? 1 : 0))
-                    case .timestamp(let m): ins.bind(9, m)
-                    }
-                    ins.bind(10, r.ingestedAtMicros ?? 0)
-                    try ins.run()
-                    if offset % 10_000 == 0 { try db.exec("COMMIT; BEGIN") }
-                }
-            }
-            try db.exec("COMMIT")
-            return ("plain prepared INSERTs into entity_values_ts", Double(readings) / (monotonicSeconds() - t0))
+            let table = "entity_values_ts_s1"
+            let ddl = try SQLResources.statements("sqlite/statements.sql")["segment_create"]!
+            let rate = try sqliteInserts(path: path, ddl: ddl.replacingOccurrences(of: "{table}", with: table), table: table, batches: batches)
+            return ("plain prepared INSERTs into a time-series segment table", rate)
         }
     }
+
+    /// The previous layout's floor (one table with the random-key index
+    /// (tenant_id, entity_id, attribute_id, ingested_at)), for comparison.
+    func indexedTableReference(batches: [[Reading]]) throws -> Double {
+        let ddl = try SQLResources.statements("sqlite/statements.sql")["segment_create"]!
+            .replacingOccurrences(of: "{table}", with: "entity_values_ts")
+            + "; CREATE INDEX entity_values_ts_series ON entity_values_ts (tenant_id, entity_id, attribute_id, ingested_at)"
+        return try sqliteInserts(path: workDirectory + "/reference-indexed.sqlite", ddl: ddl, table: "entity_values_ts", batches: batches)
+    }
+
+    private func sqliteInserts(path: String, ddl: String, table: String, batches: [[Reading]]) throws -> Double {
+        let db = try SQLiteConnection(path: path)
+        try db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(sqliteSynchronous.rawValue); PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 50000")
+        try db.exec(ddl)
+        let ins = try db.prepare("""
+            INSERT INTO \(table) (log_offset, tenant_id, entity_id, attribute_id, value, value_int,
+                value_decimal, value_bool, value_timestamp, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """, name: "reference insert")
+        var offset: Int64 = 0
+        let t0 = monotonicSeconds()
+        try db.exec("BEGIN")
+        for b in batches {
+            for r in b {
+                offset += 1
+                ins.bind(1, offset); ins.bind(2, r.tenantID); ins.bind(3, r.entityID); ins.bind(4, r.attributeID)
+                switch r.value {
+                case .text(let v): ins.bind(5, v)
+                case .int(let v): ins.bind(6, v)
+                case .decimal(let v): ins.bind(7, v)
+                case .bool(let v): ins.bind(8, Int64(v ? 1 : 0))
+                case .timestamp(let m): ins.bind(9, m)
+                }
+                ins.bind(10, r.ingestedAtMicros ?? 0)
+                try ins.run()
+                if offset % 10_000 == 0 { try db.exec("COMMIT; BEGIN") }
+            }
+        }
+        try db.exec("COMMIT")
+        return Double(readings) / (monotonicSeconds() - t0)
+    }
+}
+
+/// User + system CPU seconds of this process (all threads).
+func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }

@@ -1,0 +1,88 @@
+import CSQLite3
+import Foundation
+
+/// Runs WAL checkpoints of a file database on a background thread with its own
+/// connection, so the writer never stops for the copy-back and its fsyncs.
+///
+/// The writer's connection has automatic checkpoints turned off and a WAL hook instead:
+/// after a commit that leaves at least `thresholdFrames` frames in the WAL it wakes this
+/// thread, which runs a PASSIVE checkpoint (never blocks the writer or readers). Once a
+/// checkpoint has copied everything back, the writer's next transaction rewinds the WAL.
+/// If the WAL still grows past `4 × thresholdFrames` (the disk cannot keep up), the writer
+/// checkpoints inline, which bounds the WAL.
+final class SQLiteCheckpointer: @unchecked Sendable {
+    let thresholdFrames: Int32
+    private let connection: SQLiteConnection
+    private let condition = NSCondition()
+    private var pending = false
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var count = 0
+    private var total = 0.0
+    /// Checkpoints run and the wall seconds they took.
+    var stats: (count: Int, seconds: Double) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (count, total)
+    }
+
+    init(path: String, thresholdFrames: Int32) throws {
+        self.thresholdFrames = thresholdFrames
+        connection = try SQLiteConnection(path: path)
+        try connection.exec("PRAGMA busy_timeout = 5000")
+        let thread = Thread { [self] in run() }
+        thread.name = "atlas-sqlite-checkpoint"
+        thread.start()
+    }
+
+    /// Installs the WAL hook on the writer's connection (which must outlive this call's
+    /// effect: `stop()` removes it).
+    func attach(to writer: SQLiteConnection) {
+        try? writer.exec("PRAGMA wal_autocheckpoint = 0")
+        sqlite3_wal_hook(writer.handle, { ctx, db, _, frames in
+            let me = Unmanaged<SQLiteCheckpointer>.fromOpaque(ctx!).takeUnretainedValue()
+            if frames >= me.thresholdFrames * 4 {
+                return sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            if frames >= me.thresholdFrames { me.request() }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    func request() {
+        condition.lock()
+        pending = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops the thread after any checkpoint in progress and detaches from `writer`.
+    func stop(detaching writer: SQLiteConnection) {
+        sqlite3_wal_hook(writer.handle, nil, nil)
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while !pending && !stopping { condition.wait() }
+            let stop = stopping
+            pending = false
+            condition.unlock()
+            if stop { break }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            // A read opens the WAL on this connection (a checkpoint before it does nothing).
+            try? connection.exec("SELECT count(*) FROM sqlite_schema")
+            sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            condition.lock()
+            count += 1
+            total += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            condition.unlock()
+        }
+        finished.signal()
+    }
+}

@@ -1,0 +1,183 @@
+import AtlasCore
+import CSQLite3
+
+/// One time-series segment of the SQLite store: a table `entity_values_ts_s<N>` holding
+/// a consecutive range of log offsets (rowid = log offset), described in `ts_segments`.
+struct SQLiteSegment: Equatable {
+    var id: Int64
+    var table: String
+    var firstOffset: Int64
+    var lastOffset: Int64
+    var minIngestedAt: Int64
+    var maxIngestedAt: Int64
+    var rows: Int
+    /// Sealed segments are complete and indexed; the one unsealed segment takes appends.
+    var sealed: Bool
+
+    static func tableName(_ id: Int64) -> String { "entity_values_ts_s\(id)" }
+
+    /// True when some row of the segment may lie in `[from, to)`.
+    func overlaps(_ range: TimeRange) -> Bool {
+        rows > 0 && minIngestedAt < range.toMicros && maxIngestedAt >= range.fromMicros
+    }
+}
+
+/// The segment catalog of the SQLite store (mirror of `ts_segments`) and the statements
+/// that append to, seal and read segments. Appends never touch a random page: the open
+/// segment is a rowid table with no secondary index, and its index is built in one sorted
+/// pass when it is sealed.
+final class SQLiteSegments {
+    private unowned let db: SQLiteConnection
+    private let sql: [String: String]
+    /// Rows after which the open segment is sealed (checked after each flush).
+    let segmentRows: Int
+    /// Rows bound per multi-row INSERT into the open segment.
+    static let insertChunk = 64
+
+    private(set) var all: [SQLiteSegment] = []
+    private var statements: [String: SQLiteStatement] = [:]
+
+    init(db: SQLiteConnection, sql: [String: String], segmentRows: Int) throws {
+        self.db = db
+        self.sql = sql
+        self.segmentRows = segmentRows
+        try migrateLegacyTable()
+        try reload()
+    }
+
+    /// Re-reads the catalog (after a rolled-back flush) and drops cached statements.
+    func reload() throws {
+        statements.removeAll()
+        let s = try db.prepare(try text("load_segments"), name: "load_segments")
+        var out: [SQLiteSegment] = []
+        while try s.step() {
+            out.append(SQLiteSegment(id: s.int64(0), table: s.string(1) ?? "", firstOffset: s.int64(2), lastOffset: s.int64(3),
+                                     minIngestedAt: s.int64(4), maxIngestedAt: s.int64(5), rows: Int(s.int64(6)),
+                                     sealed: s.int64(7) != 0))
+        }
+        all = out
+    }
+
+    /// A database written before segments had one indexed `entity_values_ts`: it becomes
+    /// sealed segment 0 (its index `entity_values_ts_series` serves the same queries).
+    private func migrateLegacyTable() throws {
+        let probe = try db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'entity_values_ts'",
+                                   name: "legacy_probe")
+        guard try probe.step(), probe.int64(0) == 1 else { return }
+        let name = SQLiteSegment.tableName(0)
+        try db.exec("""
+            BEGIN IMMEDIATE;
+            ALTER TABLE entity_values_ts RENAME TO \(name);
+            INSERT INTO ts_segments (segment_id, table_name, first_offset, last_offset, min_ingested_at, max_ingested_at, row_count, sealed)
+            SELECT 0, '\(name)', coalesce(min(log_offset), 0), coalesce(max(log_offset), 0), coalesce(min(ingested_at), 0),
+                   coalesce(max(ingested_at), 0), count(*), 1 FROM \(name);
+            COMMIT;
+            """, name: "legacy_migrate")
+    }
+
+    private func text(_ name: String) throws -> String {
+        guard let t = sql[name] else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "no statement named \(name)", statement: name)
+        }
+        return t
+    }
+
+    /// A cached statement `name` with `{table}` replaced by `table`.
+    func statement(_ name: String, table: String, rows: Int = 1) throws -> SQLiteStatement {
+        let key = "\(name)/\(table)/\(rows)"
+        if let s = statements[key] { return s }
+        var t = try text(name).replacingOccurrences(of: "{table}", with: table)
+        if name == "segment_insert" {
+            let row = try text("segment_insert_row")
+            t = t.replacingOccurrences(of: "{rows}", with: Array(repeating: row, count: rows).joined(separator: ", "))
+        }
+        let s = try db.prepare(t, name: "\(name) \(table)")
+        statements[key] = s
+        return s
+    }
+
+    /// The segment appends go to, created (inside the caller's transaction) when none is open.
+    /// The returned value is what the catalog will hold once `commit` is called.
+    func openSegment(firstOffset: Int64) throws -> SQLiteSegment {
+        if let last = all.last, !last.sealed { return last }
+        let id = (all.last?.id ?? 0) + 1
+        let seg = SQLiteSegment(id: id, table: SQLiteSegment.tableName(id), firstOffset: firstOffset, lastOffset: firstOffset - 1,
+                                minIngestedAt: .max, maxIngestedAt: .min, rows: 0, sealed: false)
+        try db.exec(try text("segment_create").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_create")
+        let r = try statement("segment_register", table: "")
+        r.bind(1, seg.id); r.bind(2, seg.table); r.bind(3, seg.firstOffset); r.bind(4, seg.lastOffset)
+        r.bind(5, seg.minIngestedAt); r.bind(6, seg.maxIngestedAt); r.bind(7, Int64(0))
+        try r.run()
+        return seg
+    }
+
+    /// Appends `rows` (ascending offsets, all above the segment's last offset) to `seg`
+    /// and updates its catalog row; returns the segment as it now stands.
+    func append(_ rows: ArraySlice<LogRecord>, to seg: SQLiteSegment) throws -> SQLiteSegment {
+        var seg = seg
+        let chunk = Self.insertChunk
+        var i = rows.startIndex
+        while i < rows.endIndex {
+            let n = min(chunk, rows.endIndex - i)
+            let s = try statement("segment_insert", table: seg.table, rows: n == chunk ? chunk : 1)
+            let m = n == chunk ? chunk : 1
+            var p: Int32 = 1
+            for r in rows[i..<(i + m)] {
+                s.bind(p, r.offset); s.bind(p + 1, r.tenantID); s.bind(p + 2, r.entityID); s.bind(p + 3, r.attributeID)
+                switch r.value {
+                case .text(let v): s.bind(p + 4, v)
+                case .int(let v): s.bind(p + 5, v)
+                case .decimal(let v): s.bind(p + 6, v)
+                case .bool(let v): s.bind(p + 7, Int64(v ? 1 : 0))
+                case .timestamp(let m): s.bind(p + 8, m)
+                }
+                s.bind(p + 9, r.ingestedAtMicros)
+                if r.ingestedAtMicros < seg.minIngestedAt { seg.minIngestedAt = r.ingestedAtMicros }
+                if r.ingestedAtMicros > seg.maxIngestedAt { seg.maxIngestedAt = r.ingestedAtMicros }
+                p += 10
+            }
+            try s.run()
+            i += m
+        }
+        seg.lastOffset = rows.last?.offset ?? seg.lastOffset
+        seg.rows += rows.count
+        let u = try statement("segment_update", table: "")
+        u.bind(1, seg.id); u.bind(2, seg.lastOffset); u.bind(3, seg.minIngestedAt); u.bind(4, seg.maxIngestedAt)
+        u.bind(5, Int64(seg.rows))
+        try u.run()
+        return seg
+    }
+
+    /// Records `seg` in the in-memory catalog after its transaction committed.
+    func commit(_ seg: SQLiteSegment) {
+        if let i = all.lastIndex(where: { $0.id == seg.id }) { all[i] = seg } else { all.append(seg) }
+    }
+
+    /// The open segment when it has reached its row budget.
+    var dueForSeal: SQLiteSegment? {
+        guard let last = all.last, !last.sealed, last.rows >= segmentRows else { return nil }
+        return last
+    }
+
+    /// Builds the open segment's index in one sorted pass and marks it sealed (one
+    /// transaction; the next flush opens a new segment).
+    func seal(_ seg: SQLiteSegment) throws {
+        try db.exec("BEGIN IMMEDIATE", name: "begin seal")
+        do {
+            try db.exec(try text("segment_seal_index").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_seal_index")
+            let m = try statement("segment_mark_sealed", table: "")
+            m.bind(1, seg.id)
+            try m.run()
+            try db.exec("COMMIT", name: "commit seal")
+        } catch {
+            try? db.exec("ROLLBACK", name: "rollback seal")
+            throw error
+        }
+        var s = seg
+        s.sealed = true
+        commit(s)
+    }
+
+    /// Segments that may hold rows in `range`, oldest first.
+    func overlapping(_ range: TimeRange) -> [SQLiteSegment] { all.filter { $0.overlaps(range) } }
+}
