@@ -43,7 +43,7 @@ public final class Flusher {
     }
 
     /// Flushes now: closes any staging gap from the log, runs `stage_flush`, then lets
-    /// the log drop what the store has recorded as flushed.
+    /// the log drop what the store holds durably.
     @discardableResult
     public func flushNow() throws -> FlushResult {
         lastFlushMicros = clock.nowMicros
@@ -62,7 +62,9 @@ public final class Flusher {
         totals.hotCellsSkippedAsOlder += r.hotCellsSkippedAsOlder
         totals.entitiesRegistered += r.entitiesRegistered
         totals.flushedThroughOffset = r.flushedThroughOffset
-        try ingestor.log.truncate(before: r.flushedThroughOffset + 1)
+        // Only what the store holds durably may leave the log (a store may keep recent
+        // flushes in a WAL that an OS crash rolls back; replay brings them back).
+        try ingestor.log.truncate(before: min(r.flushedThroughOffset, try ingestor.store.durableFlushedOffset()) + 1)
         onCommit?(r, ingestor.takePendingHotEntities())
         return r
     }

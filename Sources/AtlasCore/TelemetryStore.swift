@@ -22,6 +22,12 @@ public protocol TelemetryStore: AnyObject {
     func flush() throws -> FlushResult
     /// Highest log offset whose reading is in the tables (0 when none).
     func flushedOffset() throws -> Int64
+    /// Highest flushed offset that survives an OS crash or power loss, not only a crash of
+    /// the process: the log must keep every record after it, since replay is the only way
+    /// back for flushes the store may roll back. The default, `flushedOffset()`, is right
+    /// for stores whose commits are durable (PostgreSQL) or that do not outlive the
+    /// process (memory).
+    func durableFlushedOffset() throws -> Int64
     /// The tenant that owns `entityID` among registered or staged entities.
     func entityOwner(_ entityID: Int64) throws -> Int64?
     /// The owners of many entity ids, in order (nil where unowned). A store may overlap
@@ -44,6 +50,8 @@ public protocol TelemetryStore: AnyObject {
 }
 
 extension TelemetryStore {
+    public func durableFlushedOffset() throws -> Int64 { try flushedOffset() }
+
     public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
         try entityIDs.map { try entityOwner($0) }
     }

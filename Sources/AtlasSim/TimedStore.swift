@@ -39,6 +39,7 @@ public final class TimedStore: TelemetryStore {
         try timed({ $0.flushSeconds += $1; $0.flushCalls += 1 }) { try inner.flush() }
     }
     public func flushedOffset() throws -> Int64 { try inner.flushedOffset() }
+    public func durableFlushedOffset() throws -> Int64 { try inner.durableFlushedOffset() }
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
         try timed({ $0.entityOwnerSeconds += $1; $0.entityOwnerCalls += 1 }) { try inner.entityOwner(entityID) }
     }

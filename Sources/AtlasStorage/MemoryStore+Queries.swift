@@ -19,12 +19,12 @@ extension MemoryStore {
     }
 
     func snapshot(_ slot: Int) -> HotQueryRow {
-        var attrs: [String: Value] = [:]
+        var attrs: [String: Value] = Dictionary(minimumCapacity: 8)
         let e = slots[slot]
         var c = e.hotHead
         while c >= 0 {
             let cell = cells[Int(c)]
-            attrs[attributes[Int(cell.attribute)].name] = cell.value
+            attrs[attributeNames[Int(cell.attribute)]] = cell.value
             c = cell.next
         }
         return HotQueryRow(entityID: e.entityID, entityType: typeNames[Int(e.type)],

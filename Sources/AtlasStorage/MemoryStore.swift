@@ -24,6 +24,8 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     var attributes: [Attribute] = []
     /// `isHot` by dense attribute index (read per flushed row).
     var attributeIsHot: [Bool] = []
+    /// Names by dense attribute index (read per hot value returned).
+    var attributeNames: [String] = []
 
     /// One entity. A slot is claimed by staging and registered by a flush.
     struct EntitySlot {
@@ -89,6 +91,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             attributeIndex[a.id] = Int32(attributes.count)
             attributes.append(a)
             attributeIsHot.append(a.isHot)
+            attributeNames.append(a.name)
         }
     }
 

@@ -19,6 +19,22 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var count = 0
     private var total = 0.0
+    private var durable: Int64
+    /// The highest flushed offset a completed checkpoint has made durable (copied into
+    /// the database file and fsync'd): with `synchronous = NORMAL` commits after it may be
+    /// rolled back by an OS crash, so the ingest log must keep them.
+    var durableOffset: Int64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return durable
+    }
+
+    /// Records that everything through `offset` is durable (an inline full checkpoint).
+    func noteDurable(_ offset: Int64) {
+        condition.lock()
+        durable = Swift.max(durable, offset)
+        condition.unlock()
+    }
     /// Checkpoints run and the wall seconds they took.
     var stats: (count: Int, seconds: Double) {
         condition.lock()
@@ -26,8 +42,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         return (count, total)
     }
 
-    init(path: String, thresholdFrames: Int32) throws {
+    init(path: String, thresholdFrames: Int32, durableOffset: Int64) throws {
         self.thresholdFrames = thresholdFrames
+        durable = durableOffset
         connection = try SQLiteConnection(path: path)
         try connection.exec("PRAGMA busy_timeout = 5000")
         let thread = Thread { [self] in run() }
@@ -66,6 +83,12 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         finished.wait()
     }
 
+    private func flushedOffset() throws -> Int64 {
+        let st = try connection.prepare("SELECT flushed_offset FROM flush_state WHERE id = 1", name: "checkpoint_flushed_offset")
+        defer { st.reset() }
+        return try st.step() ? st.int64(0) : 0
+    }
+
     private func run() {
         while true {
             condition.lock()
@@ -75,10 +98,14 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             condition.unlock()
             if stop { break }
             let t0 = DispatchTime.now().uptimeNanoseconds
-            // A read opens the WAL on this connection (a checkpoint before it does nothing).
-            try? connection.exec("SELECT count(*) FROM sqlite_schema")
-            sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            // The read opens the WAL on this connection (a checkpoint before it does
+            // nothing) and gives the offset committed before the checkpoint starts: once
+            // every frame in the WAL is backfilled and synced, that offset is durable.
+            let offset = try? flushedOffset()
+            var logFrames: Int32 = -1, checkpointed: Int32 = -1
+            let rc = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
             condition.lock()
+            if rc == SQLITE_OK, logFrames >= 0, checkpointed == logFrames, let offset { durable = Swift.max(durable, offset) }
             count += 1
             total += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             condition.unlock()

@@ -72,11 +72,16 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         o.reset()
         try? sealIfDue()
         if path != ":memory:" && !path.isEmpty && !path.hasPrefix("file::memory:") {
+            // Start from a durable state: whatever an earlier process left in the WAL is
+            // copied back and synced, so everything flushed so far is durable.
+            let opened = synchronous == .normal && fullCheckpoint() ? flushed : 0
             let pageSize = try scalar("page_size")
-            let c = try SQLiteCheckpointer(path: path, thresholdFrames: Int32(max(256, Self.checkpointBytes / max(512, pageSize))))
+            let c = try SQLiteCheckpointer(path: path, thresholdFrames: Int32(max(256, Self.checkpointBytes / max(512, pageSize))),
+                                           durableOffset: opened)
             c.attach(to: db)
             checkpointer = c
         }
+        self.synchronous = synchronous
     }
 
     deinit { checkpointer?.stop(detaching: db) }
@@ -86,6 +91,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     /// disk: measured here, 256 MB (18 checkpoints per 2M readings) beat 64 MB (40–50).
     public static let checkpointBytes = 256 << 20
     private var checkpointer: SQLiteCheckpointer?
+    private var synchronous: Synchronous = .normal
     /// Background WAL checkpoints run so far and their wall seconds (nil for in-memory stores).
     public var checkpointStats: (count: Int, seconds: Double)? {
         checkpointer?.stats
@@ -179,6 +185,32 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     }
 
     public func flushedOffset() throws -> Int64 { flushed }
+
+    /// With `synchronous = normal` a flush is durable once a checkpoint has copied it into
+    /// the database file and synced it; until then an OS crash may roll it back, so the
+    /// log keeps its readings. In-memory databases and `synchronous = off` (no durability
+    /// claimed; see `Synchronous`) report the flushed offset.
+    public func durableFlushedOffset() throws -> Int64 {
+        guard synchronous == .normal, let c = checkpointer else { return flushed }
+        return min(flushed, c.durableOffset)
+    }
+
+    /// Checkpoints the whole WAL into the database file now and syncs it: everything
+    /// flushed so far becomes durable (and the log may drop it). For shutdown and tests.
+    /// - Returns: whether every WAL frame was copied back (false when readers hold it).
+    @discardableResult
+    public func checkpointNow() -> Bool {
+        guard fullCheckpoint() else { return false }
+        checkpointer?.noteDurable(flushed)
+        return true
+    }
+
+    /// A TRUNCATE checkpoint on the writer's connection; true when it backfilled the whole WAL.
+    private func fullCheckpoint() -> Bool {
+        var logFrames: Int32 = -1, checkpointed: Int32 = -1
+        let rc = sqlite3_wal_checkpoint_v2(db.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed)
+        return rc == SQLITE_OK && checkpointed == logFrames
+    }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
         owners[entityID]

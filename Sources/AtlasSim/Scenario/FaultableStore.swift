@@ -24,6 +24,7 @@ final class FaultableStore: TelemetryStore {
     func flushedOffset() throws -> Int64 { try up(); return try inner.flushedOffset() }
     func entityOwner(_ entityID: Int64) throws -> Int64? { try inner.entityOwner(entityID) }
     func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] { try inner.entityOwners(entityIDs) }
+    func durableFlushedOffset() throws -> Int64 { try inner.durableFlushedOffset() }
     func findEntities(_ query: HotQuery) throws -> [HotQueryRow] { try up(); return try inner.findEntities(query) }
     func attributeDistribution(_ query: DistributionQuery) throws -> [DistributionRow] {
         try up(); return try inner.attributeDistribution(query)
