@@ -140,7 +140,6 @@ extension AttributeSet {
         var touched: Float = 0
         for a in attrs { touched += params[a].center }
         precondition(!touched.isNaN)
-        out.reserveCapacity(out.count + entityIDs.count)
         for i in entityIDs.indices {
             let nowMicros = arrivalNanos[i] / SimTime.nanosPerMicro
             out.append(Reading(tenantID: tenantIDs[i], entityID: entityIDs[i], entityType: types[i],

@@ -18,14 +18,16 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     public var injectedFlushFault: FlushFaultPoint?
     public let queryLimits: QueryLimits
 
-    // Catalog, by dense attribute index.
+    // Catalog, by dense attribute index. Properties read per reading are marked
+    // @exclusivity(unchecked): the store is single-threaded (one writer, as in the spec)
+    // and no access spans a call that touches the same property.
     var catalog = try! Catalog()
-    var attributeIndex = DenseIDMap()
+    @exclusivity(unchecked) var attributeIndex = DenseIDMap()
     var attributes: [Attribute] = []
     /// `isHot` by dense attribute index (read per flushed row).
-    var attributeIsHot: [Bool] = []
+    @exclusivity(unchecked) var attributeIsHot: [Bool] = []
     /// Names by dense attribute index (read per hot value returned).
-    var attributeNames: [String] = []
+    @exclusivity(unchecked) var attributeNames: [String] = []
 
     /// One entity. A slot is claimed by staging and registered by a flush.
     struct EntitySlot {
@@ -51,16 +53,16 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     static let unclaimed = Int64.min
     /// Tenants by dense code (the entity index stores the 32-bit code, not the id).
     static let unclaimedCode: Int32 = -1
-    var tenantCodes = DenseIDMap()
-    var tenantIDsByCode: [Int64] = []
+    @exclusivity(unchecked) var tenantCodes = DenseIDMap()
+    @exclusivity(unchecked) var tenantIDsByCode: [Int64] = []
     let index = EntitySlotIndex()
     let slots = PoolArray<EntitySlot>()
     let cells = PoolArray<HotCell>()
-    var typeNames: [String] = []
-    var typeIDs: [String: Int32] = [:]
+    @exclusivity(unchecked) var typeNames: [String] = []
+    @exclusivity(unchecked) var typeIDs: [String: Int32] = [:]
     /// Newest registered slot per tenant id, heading a list through `nextInTenant`
     /// (no per-tenant array to grow, no hashing per registration).
-    var tenantHead = DenseIDMap()
+    @exclusivity(unchecked) var tenantHead = DenseIDMap()
 
     // Time series, columnar. Text payloads index `texts`.
     @exclusivity(unchecked) var ts = TimeSeriesColumns()
@@ -76,7 +78,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     @exclusivity(unchecked) var staging: [StagedRow] = []
     /// Slots claimed by staging since the last flush (unclaimed again if staging is lost).
     @exclusivity(unchecked) var claimedSinceFlush: [UInt32] = []
-    var flushed: Int64 = 0
+    @exclusivity(unchecked) var flushed: Int64 = 0
 
     public init(queryLimits: QueryLimits = QueryLimits()) {
         self.queryLimits = queryLimits
@@ -105,8 +107,9 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     /// Stages a batch in one pass, claiming new entities as it goes; a rejected batch
     /// is undone (its claims released, its rows dropped) and leaves no trace.
     public func stage(_ records: [LogRecord]) throws {
+        // (No reserveCapacity(count + n) here: it allocates exactly that, so calling it per
+        // batch copies all of staging every batch instead of growing geometrically.)
         let first = staging.count, claimedBefore = claimedSinceFlush.count
-        staging.reserveCapacity(first + records.count)
         do {
             for r in records {
                 guard let a = attributeIndex[r.attributeID] else {
@@ -181,7 +184,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         lastType = (t, id)
         return id
     }
-    private var lastType: (name: String, id: Int32)?
+    @exclusivity(unchecked) private var lastType: (name: String, id: Int32)?
 
     public func stagedCount() throws -> Int { staging.count }
 
