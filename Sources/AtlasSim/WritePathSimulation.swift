@@ -35,18 +35,13 @@ public final class WritePathSimulation {
     // State touched per reading is marked @exclusivity(unchecked): the simulation is
     // single-threaded and no access to it spans a call that touches it again.
     private let streams: RandomStreams
-    private let writeStream: RandomStream
-    private let keyStream: RandomStream
-    private let attributeStream: RandomStream
-    private let valueStream: RandomStream
     private let readStream: RandomStream
     private let readKeyStream: RandomStream
     private let ingestCostStream: RandomStream
     private let flushCostStream: RandomStream
     private let readCostStream: RandomStream
-    @exclusivity(unchecked) private var writeArrivals: ArrivalProcess
+    @exclusivity(unchecked) private var writeArrivals: WriteArrivals
     @exclusivity(unchecked) private var readArrivals: ArrivalProcess
-    @exclusivity(unchecked) private var keys: EntityIDGenerator
     @exclusivity(unchecked) private var readKeys: EntityIDGenerator
     private let ingestCost: PreparedCost
     private let flushCost: PreparedCost
@@ -55,8 +50,6 @@ public final class WritePathSimulation {
     private var ingestPool: ServerPool<IngestBatch>!
     private var flushPool: ServerPool<Int>!
     private var readPool: ServerPool<(arrivalNanos: Int64, entityID: Int64)>!
-    /// The next write arrival not yet generated (nil once past the arrival window).
-    @exclusivity(unchecked) private var nextWriteNanos: Int64?
     private var readArrivalKind = EventKind(index: 0)
     private var ingestTickKind = EventKind(index: 0)
     private var flushTimerKind = EventKind(index: 0)
@@ -101,19 +94,17 @@ public final class WritePathSimulation {
         flusher = Flusher(ingestor: ingestor, clock: kernel.clock,
                           config: Flusher.Config(intervalMs: config.flushIntervalMs, maxBatchRows: config.maxBatchRows))
         streams = RandomStreams(runSeed: config.seed)
-        writeStream = streams.stream("writes.arrivals")
-        keyStream = streams.stream("writes.keys")
-        attributeStream = streams.stream("writes.attributes")
-        valueStream = streams.stream("writes.values")
         readStream = streams.stream("reads.arrivals")
         readKeyStream = streams.stream("reads.keys")
         ingestCostStream = streams.stream("costs.ingest")
         flushCostStream = streams.stream("costs.flush")
         readCostStream = streams.stream("costs.read")
-        writeArrivals = ArrivalProcess(config.writes, originNanos: startNanos)
         readArrivals = ArrivalProcess(config.reads, originNanos: startNanos)
-        keys = EntityIDGenerator(idSpace: config.idSpace, distribution: config.keys)
+        let keys = EntityIDGenerator(idSpace: config.idSpace, distribution: config.keys)
         readKeys = keys
+        writeArrivals = WriteArrivals(process: ArrivalProcess(config.writes, originNanos: startNanos), keys: keys,
+                                      streams: streams, attributeSet: attributeSet, tenants: tenantMap,
+                                      startNanos: startNanos, endNanos: endNanos)
         ingestCost = try PreparedCost(config.costs.ingest)
         flushCost = try PreparedCost(config.costs.flush)
         readCost = try PreparedCost(config.costs.pointRead)
@@ -148,7 +139,6 @@ public final class WritePathSimulation {
 
     /// Runs the arrival window, then drains, and summarises.
     public func run() -> WritePathSummary {
-        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos { nextWriteNanos = t }
         if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
             kernel.schedule(readArrivalKind, atNanos: t)
         }
@@ -167,28 +157,15 @@ public final class WritePathSimulation {
     /// acknowledged one is visible, and no read is outstanding. (An empty periodic
     /// flush may still be running; it changes nothing.)
     public var isDrained: Bool {
-        nextWriteNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && readPool.isIdle
+        writeArrivals.nextNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && readPool.isIdle
     }
 
     // MARK: writes
 
-    /// Generates every write arriving at or before `nowNanos` into `pending`.
-    private func generateArrivals(through nowNanos: Int64) {
-        var times: [Int64] = [], ids: [Int64] = []
-        while let t = nextWriteNanos, t <= nowNanos {
-            times.append(t)
-            ids.append(keys.next(keyStream))
-            nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
-        }
-        guard !times.isEmpty else { return }
-        writesArrived += times.count
-        attributeSet.appendReadings(entityIDs: ids, arrivalNanos: times, tenants: tenantMap,
-                                    attributeStream: attributeStream, valueStream: valueStream, to: &pending.readings)
-        pending.arrivalNanos.append(contentsOf: times)
-    }
-
     private func ingestTick() {
-        generateArrivals(through: kernel.nowNanos)
+        let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
+        pending.arrivalNanos.append(contentsOf: times)
+        writesArrived += times.count
         if !pending.readings.isEmpty {
             let n = pending.readings.count
             ingestPool.submit(pending)

@@ -53,12 +53,10 @@ public final class ScenarioSimulation {
     }
 
     let streams: RandomStreams
-    let writeStream, keyStream, attributeStream, valueStream: RandomStream
     let readStream, readKeyStream, mixStream, rywStream, faultStream: RandomStream
     let ingestCostStream, flushCostStream, readCostStream: RandomStream
-    @exclusivity(unchecked) var writeArrivals: ArrivalProcess
+    @exclusivity(unchecked) var writeArrivals: WriteArrivals
     @exclusivity(unchecked) var readArrivals: ArrivalProcess
-    @exclusivity(unchecked) var keys: EntityIDGenerator
     @exclusivity(unchecked) var readKeys: EntityIDGenerator
     let ingestCost: PreparedCost
     let flushCost: PreparedCost
@@ -71,10 +69,6 @@ public final class ScenarioSimulation {
     var replicaPools: [ServerPool<ReadJob>] = []
     var cachePool: ServerPool<ReadJob>!
     var olapPool: ServerPool<ReadJob>!
-    /// The next write arrival not yet generated (nil once past the arrival window).
-    /// Writes are generated per ingest tick, as in `WritePathSimulation`: nothing
-    /// observes a write between its arrival and the next tick.
-    @exclusivity(unchecked) var nextWriteNanos: Int64?
     var readArrivalKind = EventKind(index: 0)
     var ingestTickKind = EventKind(index: 0)
     var flushTimerKind = EventKind(index: 0)
@@ -150,10 +144,6 @@ public final class ScenarioSimulation {
         flusher = Flusher(ingestor: ingestor, clock: kernel.clock,
                           config: Flusher.Config(intervalMs: topo.flushIntervalMs, maxBatchRows: topo.maxBatchRows))
         streams = RandomStreams(runSeed: seed)
-        writeStream = streams.stream("writes.arrivals")
-        keyStream = streams.stream("writes.keys")
-        attributeStream = streams.stream("writes.attributes")
-        valueStream = streams.stream("writes.values")
         readStream = streams.stream("reads.arrivals")
         readKeyStream = streams.stream("reads.keys")
         mixStream = streams.stream("reads.mix")
@@ -168,10 +158,12 @@ public final class ScenarioSimulation {
                 writeConfig.bursts.append(Burst(startSeconds: f.atSeconds, durationSeconds: d, multiplier: m))
             }
         }
-        writeArrivals = ArrivalProcess(writeConfig, originNanos: startNanos)
         readArrivals = ArrivalProcess(work.reads, originNanos: startNanos)
-        keys = EntityIDGenerator(idSpace: work.idSpace, distribution: work.keys)
+        let keys = EntityIDGenerator(idSpace: work.idSpace, distribution: work.keys)
         readKeys = keys
+        writeArrivals = WriteArrivals(process: ArrivalProcess(writeConfig, originNanos: startNanos), keys: keys,
+                                      streams: streams, attributeSet: attributeSet, tenants: tenantMap,
+                                      startNanos: startNanos, endNanos: endNanos)
         ingestCost = try PreparedCost(topo.services.ingest)
         flushCost = try PreparedCost(topo.services.flush)
         let s = topo.services
@@ -257,7 +249,6 @@ public final class ScenarioSimulation {
 
     /// Runs the arrival window, drains, verifies against the store and evaluates the SLOs.
     public func run() throws -> ScenarioRunResult {
-        if let t = writeArrivals.next(afterNanos: startNanos, writeStream), t < endNanos { nextWriteNanos = t }
         if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
             kernel.schedule(readArrivalKind, atNanos: t)
         }
@@ -291,30 +282,16 @@ public final class ScenarioSimulation {
     /// Nothing waits anywhere: every arrived write was ingested (or refused) and every
     /// acknowledged one is visible or known lost, no read is outstanding, the primary is up.
     public var isDrained: Bool {
-        nextWriteNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
+        writeArrivals.nextNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
             && primaryPool.isIdle && cachePool.isIdle && olapPool.isIdle && replicaPools.allSatisfy(\.isIdle)
     }
 
     // MARK: writes
 
-    /// Generates every write arriving at or before `nowNanos` into `pending`, each at its
-    /// own arrival time (same draws, same order, as one kernel event per write).
-    func generateArrivals(through nowNanos: Int64) {
-        var times: [Int64] = [], ids: [Int64] = []
-        while let t = nextWriteNanos, t <= nowNanos {
-            times.append(t)
-            ids.append(keys.next(keyStream))
-            nextWriteNanos = writeArrivals.next(afterNanos: t, writeStream).flatMap { $0 < endNanos ? $0 : nil }
-        }
-        guard !times.isEmpty else { return }
-        writes.arrived += times.count
-        attributeSet.appendReadings(entityIDs: ids, arrivalNanos: times, tenants: tenantMap,
-                                    attributeStream: attributeStream, valueStream: valueStream, to: &pending.readings)
-        pending.arrivalNanos.append(contentsOf: times)
-    }
-
     func ingestTick() {
-        generateArrivals(through: kernel.nowNanos)
+        let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
+        pending.arrivalNanos.append(contentsOf: times)
+        writes.arrived += times.count
         if !pending.readings.isEmpty {
             let n = pending.readings.count
             ingestPool.submit(pending)
