@@ -64,7 +64,7 @@ public final class Flusher {
         totals.flushedThroughOffset = r.flushedThroughOffset
         // Only what the store holds durably may leave the log (a store may keep recent
         // flushes in a WAL that an OS crash rolls back; replay brings them back).
-        try ingestor.log.truncate(before: min(r.flushedThroughOffset, try ingestor.store.durableFlushedOffset()) + 1)
+        try ingestor.log.truncate(before: try ingestor.store.durableFlushedOffset() + 1)
         onCommit?(r, ingestor.takePendingHotEntities())
         return r
     }

@@ -54,7 +54,4 @@ public final class InMemoryIngestLog: IngestLog {
         records.removeFirst(drop)
         firstOffset += Int64(drop)
     }
-
-    /// Records currently retained.
-    public var retainedCount: Int { records.count }
 }

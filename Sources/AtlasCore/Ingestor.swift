@@ -37,12 +37,11 @@ public final class Ingestor {
         // One reference to the validator for the loop: reading the stored property per
         // reading copies the struct (retain/release of every table in it).
         let validator = self.validator
-        // One batched lookup: the store can overlap what would otherwise be one cache
-        // miss per reading at simulator scale.
-        let store = self.store
         // (Field reads through the buffer: iterating `readings` copies each reading,
         // retaining its strings.)
         let ids = readings.withUnsafeBufferPointer { buf in buf.indices.map { buf[$0].entityID } }
+        // One batched lookup: the store can overlap what would otherwise be one cache
+        // miss per reading at simulator scale.
         let owners: [Int64?] = try store.entityOwners(ids)
         for i in readings.indices {
             let entityID = ids[i]

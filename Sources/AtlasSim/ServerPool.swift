@@ -14,8 +14,6 @@ public final class ServerPool<Job> {
     private let onStart: (Job, _ waitedNanos: Int64) -> Int64
     private let onComplete: (Job) -> Void
 
-    /// Jobs waiting (not in service).
-    public var queueLength: Int { queue.count }
     /// Servers busy.
     public private(set) var busyCount = 0
     public private(set) var maxQueueLength = 0

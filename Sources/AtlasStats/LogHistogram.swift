@@ -100,7 +100,4 @@ public struct LogHistogram: Sendable, Equatable, Codable {
         }
         return representative(firstIndex + counts.count - 1)
     }
-
-    /// Buckets spanned (memory is 8 bytes per bucket between the smallest and largest value).
-    public var bucketSpan: Int { counts.count }
 }

@@ -40,13 +40,6 @@ public final class RandomStream {
     /// Uniform on [0, 1) (identical to `gsl_rng_uniform` on this generator).
     @inlinable public func uniform() -> Double { Double(Xoshiro256StarStar.next(state) >> 11) * 0x1.0p-53 }
 
-    /// Uniform on (0, 1): never exactly 0 (safe for logarithms).
-    @inlinable public func uniformPositive() -> Double {
-        var u = uniform()
-        while u == 0 { u = uniform() }
-        return u
-    }
-
     /// Uniform on [lower, upper).
     @inlinable public func uniform(_ lower: Double, _ upper: Double) -> Double {
         gsl_ran_flat(rng, lower, upper)
@@ -68,9 +61,6 @@ public final class RandomStream {
         }
         return m.high
     }
-
-    /// True with probability `p`.
-    @inlinable public func bernoulli(_ p: Double) -> Bool { uniform() < p }
 
     /// Normal (Gaussian) with the given mean and standard deviation (ziggurat).
     @inlinable public func normal(mean: Double = 0, sd: Double = 1) -> Double {

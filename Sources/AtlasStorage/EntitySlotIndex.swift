@@ -106,7 +106,4 @@ final class EntitySlotIndex {
         }
         free(old)
     }
-
-    /// Bytes held by the table.
-    var bytes: Int { capacity * MemoryLayout<Entry>.stride }
 }

@@ -195,20 +195,19 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
 
     public func flushedOffset() throws -> Int64 { flushed }
 
-    public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        // One probe: the index entry carries the tenant.
-        guard let t = index.entry(entityID)?.tenant, t != Self.unclaimedCode else { return nil }
-        return tenantIDsByCode[Int(t)]
-    }
+    public func entityOwner(_ entityID: Int64) throws -> Int64? { owner(of: entityID) }
 
     public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
         // Touch every home bucket first: independent loads overlap their cache misses,
         // where one probe after another would wait for each in turn.
         index.touch(entityIDs)
-        return entityIDs.map { id in
-            guard let t = index.entry(id)?.tenant, t != Self.unclaimedCode else { return nil }
-            return tenantIDsByCode[Int(t)]
-        }
+        return entityIDs.map(owner(of:))
+    }
+
+    /// One probe: the index entry carries the tenant.
+    private func owner(of entityID: Int64) -> Int64? {
+        guard let t = index.entry(entityID)?.tenant, t != Self.unclaimedCode else { return nil }
+        return tenantIDsByCode[Int(t)]
     }
 
     /// Undo records of one flush.
@@ -249,24 +248,8 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             result.rowsInserted = ts.count - tsBefore
             result.entitiesRegistered = registered.count
             try checkFault(.afterTimeSeriesInsert)
-            // 3. Hot merge: the newest staged value per (entity, attribute) against the
-            // projection. Sorting by cell groups a cell's values.
-            hot.sort { $0.cell != $1.cell ? $0.cell < $1.cell : $0.row < $1.row }
-            var winners: [StagedRow] = []
-            var k = 0
-            while k < hot.count {
-                var newest = Int(hot[k].row)
-                var j = k + 1
-                while j < hot.count, hot[j].cell == hot[k].cell {
-                    let a = rows[Int(hot[j].row)], b = rows[newest]
-                    if LogRecord.isNewer(ingestedAtMicros: a.atMicros, offset: a.offset, than: b.atMicros, offset: b.offset) {
-                        newest = Int(hot[j].row)
-                    }
-                    j += 1
-                }
-                winners.append(rows[newest])
-                k = j
-            }
+            // 3. Hot merge: the newest staged value per (entity, attribute) against the projection.
+            let winners = newestPerCell(hot, in: rows)
             let found = findCells(winners)
             for (w, c) in zip(winners, found) {
                 if merge(w, cell: c, undo: &undo) { result.hotCellsWritten += 1 } else { result.hotCellsSkippedAsOlder += 1 }
@@ -304,6 +287,28 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     private struct HotRef {
         var cell: UInt64
         var row: Int32
+    }
+
+    /// The newest staged value of each cell among `hot` (by `(ingested_at, offset)`), in
+    /// cell order: sorting groups a cell's values, and entity order walks the slots forward.
+    private func newestPerCell(_ hot: [HotRef], in rows: [StagedRow]) -> [StagedRow] {
+        let sorted = hot.sorted { $0.cell != $1.cell ? $0.cell < $1.cell : $0.row < $1.row }
+        var winners: [StagedRow] = []
+        var k = 0
+        while k < sorted.count {
+            var newest = rows[Int(sorted[k].row)]
+            var j = k + 1
+            while j < sorted.count, sorted[j].cell == sorted[k].cell {
+                let r = rows[Int(sorted[j].row)]
+                if LogRecord.isNewer(ingestedAtMicros: r.atMicros, offset: r.offset, than: newest.atMicros, offset: newest.offset) {
+                    newest = r
+                }
+                j += 1
+            }
+            winners.append(newest)
+            k = j
+        }
+        return winners
     }
 
     /// The projection's cell for each (entity, attribute) of `rows` (-1 where it has
@@ -362,11 +367,4 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             throw InjectedFault(point: point)
         }
     }
-
-    /// Rows in the time series (all tenants).
-    public var timeSeriesRowCount: Int { ts.count }
-    /// Entities registered or staged (all tenants).
-    public var entityCount: Int { slots.count }
-    /// Approximate bytes held by the entity index (for memory accounting).
-    public var entityIndexBytes: Int { index.bytes }
 }
