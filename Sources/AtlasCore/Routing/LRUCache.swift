@@ -51,6 +51,11 @@ public final class LRUCache: ReadCache {
     private var tombstones: [CacheKey: Int64] = [:]
     private var tombstoneQueue: [(key: CacheKey, atMicros: Int64)] = []
     private var tombstoneQueueStart = 0
+    /// Fills read at or before this time are refused: invalidations before it may have
+    /// been lost (a restart after an outage), so no tombstone can vouch for them.
+    private var fenceMicros = Int64.min
+    /// Invalidations currently remembered (tests).
+    var tombstoneCount: Int { tombstones.count }
 
     public private(set) var counters = CacheCounters()
     /// Estimated bytes held.
@@ -105,7 +110,11 @@ public final class LRUCache: ReadCache {
     }
 
     /// Drops every entry (a cache restart). Tombstones stay: they guard later fills.
-    public func removeAll() {
+    /// - Parameter invalidationsLostBeforeMicros: when invalidations could not be
+    ///   delivered until then (the cache was unreachable), fills read at or before it are
+    ///   refused: an entity changed while the cache was down has no tombstone.
+    public func removeAll(invalidationsLostBeforeMicros: Int64? = nil) {
+        if let t = invalidationsLostBeforeMicros { fenceMicros = max(fenceMicros, t) }
         nodes.removeAll()
         freeSlots.removeAll()
         index.removeAll()
@@ -130,6 +139,7 @@ public final class LRUCache: ReadCache {
     private func admit(_ key: CacheKey, _ value: EntitySnapshot, asOfMicros: Int64, now: Int64) -> CachePutOutcome {
         guard value.entityID == key.entityID else { return .refusedEntityMismatch }
         if let t = tombstones[key], t >= asOfMicros { return .refusedInvalidatedSinceRead }
+        if asOfMicros <= fenceMicros { return .refusedInvalidatedSinceRead }
         if asOfMicros < now - config.invalidationMemoryMicros { return .refusedTooOld }
         let size = Self.estimatedBytes(value)
         guard size <= config.maxBytes else { return .refusedTooLarge }

@@ -38,8 +38,8 @@ final class FaultableStore: TelemetryStore {
 
 /// The entity cache with an outage switch. While down, lookups miss (after
 /// `ServiceModel.cacheErrorMs`), fills are dropped and invalidations cannot be
-/// delivered; the cache comes back empty (a restarted Redis), so no entry can have
-/// missed an invalidation.
+/// delivered; the cache comes back empty (a restarted Redis) and refuses fills read
+/// before it came back, so no entry can have missed an invalidation.
 final class FaultableCache: ReadCache {
     let inner: LRUCache
     var isDown = false

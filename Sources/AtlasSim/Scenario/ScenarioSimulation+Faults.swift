@@ -52,7 +52,8 @@ extension ScenarioSimulation {
             case let .cacheOutage(d):
                 kernel.schedule(atNanos: t) { [unowned self] in self.cache?.isDown = true }
                 kernel.schedule(atNanos: t + SimTime.nanos(seconds: d)) { [unowned self] in
-                    self.cache?.inner.removeAll()
+                    // Invalidations sent while it was down never arrived: fence older fills.
+                    self.cache?.inner.removeAll(invalidationsLostBeforeMicros: self.kernel.clock.nowMicros)
                     self.cache?.isDown = false
                 }
                 mark(at, at + d, f.kind.name, "cache", "unreachable \(d) s, back empty")

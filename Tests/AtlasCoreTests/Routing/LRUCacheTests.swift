@@ -91,9 +91,30 @@ struct LRUCacheTests {
         #expect(c.put(Self.key(1, 1), Self.snap(1), asOfMicros: t0 + 10 * second - 1) == .refusedTooOld)
         #expect(c.put(Self.key(1, 1), Self.snap(1), asOfMicros: t0 + 10 * second) == .stored)
         c.invalidate(tenantID: 1, entityIDs: [2])
+        #expect(c.tombstoneCount == 1)
         clock.nowMicros = t0 + 40 * second
         // The tombstone (at +20 s) is forgotten; fills within memory are accepted again.
         #expect(c.put(Self.key(1, 2), Self.snap(2), asOfMicros: t0 + 30 * second) == .stored)
+        #expect(c.tombstoneCount == 0)
+    }
+
+    @Test("back from an outage: fills read before it came back are refused")
+    func restartAfterOutage() {
+        let clock = ManualClock(nowMicros: t0)
+        let c = LRUCache(clock: clock)
+        c.put(Self.key(1, 7), Self.snap(7, "before"), asOfMicros: t0)
+        // Down from t0 to t0 + 3 s: entity 7 changes at t0 + 2 s, its invalidation is lost.
+        clock.nowMicros = t0 + 3 * second
+        c.removeAll(invalidationsLostBeforeMicros: clock.nowMicros)
+        #expect(c.get(Self.key(1, 7)) == nil)
+        // A replica answer as of t0 + 1 s predates the lost change: refused, at the fence too.
+        #expect(c.put(Self.key(1, 7), Self.snap(7, "stale"), asOfMicros: t0 + 1 * second) == .refusedInvalidatedSinceRead)
+        #expect(c.put(Self.key(1, 7), Self.snap(7, "tie"), asOfMicros: t0 + 3 * second) == .refusedInvalidatedSinceRead)
+        #expect(c.put(Self.key(1, 7), Self.snap(7, "new"), asOfMicros: t0 + 3 * second + 1) == .stored)
+        // A plain flush (cache reachable, invalidations delivered) sets no fence.
+        let d = LRUCache(clock: clock)
+        d.removeAll()
+        #expect(d.put(Self.key(1, 8), Self.snap(8), asOfMicros: t0 + 2 * second) == .stored)
     }
 
     @Test("a fill never replaces a newer answer, nor stores a mismatched entity")
