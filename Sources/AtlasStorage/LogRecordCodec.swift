@@ -42,6 +42,8 @@ enum LogRecordCodec {
         }
         let offset = i64(), tenant = i64(), entity = i64(), attr = i64(), at = i64()
         let tag = b[p]; p += 1
+        // A frame with a matching CRC may still be too short for its 8-byte value.
+        guard tag == 2 || tag == 4 || p + 8 <= p0 + len else { return nil }
         let value: Value
         switch tag {
         case 0: value = .int(i64())

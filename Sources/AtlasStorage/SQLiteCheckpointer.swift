@@ -42,11 +42,13 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         return (count, total)
     }
 
-    init(path: String, thresholdFrames: Int32, durableOffset: Int64) throws {
+    /// - Parameter synchronous: the writer's setting; a new connection would default to
+    ///   FULL and fsync every checkpoint even when the store runs with `off`.
+    init(path: String, thresholdFrames: Int32, durableOffset: Int64, synchronous: SQLiteStore.Synchronous) throws {
         self.thresholdFrames = thresholdFrames
         durable = durableOffset
         connection = try SQLiteConnection(path: path)
-        try connection.exec("PRAGMA busy_timeout = 5000")
+        try connection.exec("PRAGMA busy_timeout = 5000; PRAGMA synchronous = \(synchronous.rawValue)")
         let thread = Thread { [self] in run() }
         thread.name = "atlas-sqlite-checkpoint"
         thread.start()
@@ -59,7 +61,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(writer.handle, { ctx, db, _, frames in
             let me = Unmanaged<SQLiteCheckpointer>.fromOpaque(ctx!).takeUnretainedValue()
             if frames >= me.thresholdFrames * 4 {
-                return sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                // Never return its result: a WAL hook's error makes SQLite report the COMMIT
+                // as failed although it committed (BUSY here while the background checkpoint runs).
+                _ = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             }
             if frames >= me.thresholdFrames { me.request() }
             return SQLITE_OK

@@ -77,7 +77,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
             let opened = synchronous == .normal && fullCheckpoint() ? flushed : 0
             let pageSize = try scalar("page_size")
             let c = try SQLiteCheckpointer(path: path, thresholdFrames: Int32(max(256, Self.checkpointBytes / max(512, pageSize))),
-                                           durableOffset: opened)
+                                           durableOffset: opened, synchronous: synchronous)
             c.attach(to: db)
             checkpointer = c
         }

@@ -111,6 +111,9 @@ struct PostgresRLSTests {
             ("no_force", "ALTER TABLE atlas.entities NO FORCE ROW LEVEL SECURITY"),
             ("drop_policy", "DROP POLICY tenant_isolation ON atlas.entities"),
             ("partition_ddl", "SELECT atlas.ensure_ts_partition(now())"),
+            // A temp table named like stage_flush's work table would run the app's trigger
+            // as the flusher (which bypasses RLS) during the next flush.
+            ("temp_table", "CREATE TEMP TABLE flush_hot (entity_id bigint)"),
         ] {
             let e = #expect(throws: PostgresError.self, "\(name) was allowed") {
                 try app.execute(.init(name, sql))
