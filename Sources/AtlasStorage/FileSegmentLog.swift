@@ -20,6 +20,14 @@ public final class FileSegmentLog: IngestLog {
     private var fd: Int32 = -1
     private var currentBytes = 0
     private var buffer: [UInt8] = []
+    /// Set when a failed append could not be cut back off the segment: later frames would
+    /// sit behind its bytes, where reads and recovery stop, so the log takes no more. (If
+    /// those bytes hold whole frames, a later open recovers them: that batch, refused to its
+    /// client, may then be replayed: at least once rather than lost.)
+    public private(set) var failure: LogError?
+    /// Fault injection for tests: the next `write` / tail truncation fails with this errno.
+    var injectedWriteErrno: Int32?
+    var injectedTruncateErrno: Int32?
 
     public struct LogError: Error, CustomStringConvertible {
         public var operation: String
@@ -44,7 +52,7 @@ public final class FileSegmentLog: IngestLog {
                 while let (r, next) = LogRecordCodec.decodeFrame(b, at: pos) { lastOffset = r.offset; pos = next }
             }
             recoveredTornBytes = data.count - pos
-            if recoveredTornBytes > 0 { truncate(last.path, to: pos) }
+            if recoveredTornBytes > 0 { try truncate(last.path, to: pos) }
             nextOffset = lastOffset + 1
             try openForAppend(last.path, size: pos)
         }
@@ -52,8 +60,19 @@ public final class FileSegmentLog: IngestLog {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    private func truncate(_ path: String, to size: Int) {
-        _ = Glibc.truncate(path, off_t(size))
+    private func truncate(_ path: String, to size: Int) throws {
+        if let e = injectedTruncateErrno {
+            injectedTruncateErrno = nil
+            throw LogError(operation: "truncate", path: path, errno: e)
+        }
+        guard Glibc.truncate(path, off_t(size)) == 0 else { throw LogError(operation: "truncate", path: path, errno: errno) }
+    }
+
+    /// Cuts a failed batch off the segment (nothing of it was acknowledged), or, when that
+    /// fails too, refuses every later append; then throws the batch's error.
+    private func abandonBatch(_ path: String, _ error: LogError) throws -> Never {
+        do { try truncate(path, to: currentBytes) } catch let e as LogError { failure = e }
+        throw error
     }
 
     private func openForAppend(_ path: String, size: Int) throws {
@@ -65,14 +84,17 @@ public final class FileSegmentLog: IngestLog {
 
     private func roll() throws {
         let path = directory + "/" + String(format: "%020lld.seg", nextOffset)
-        segments.append((nextOffset, path))
         try openForAppend(path, size: 0)
-        // Make the new file's directory entry durable too.
+        segments.append((nextOffset, path))
+        // Make the new file's directory entry durable too: acknowledgements rely on it.
         let dfd = open(directory, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        guard dfd >= 0 else { throw LogError(operation: "open", path: directory, errno: errno) }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 else { throw LogError(operation: "fsync", path: directory, errno: errno) }
     }
 
     public func append(_ records: [LogRecord]) throws -> [LogRecord] {
+        if let failure { throw failure }
         if fd < 0 || currentBytes >= segmentBytes { try roll() }
         var out = records
         buffer.removeAll(keepingCapacity: true)
@@ -84,20 +106,17 @@ public final class FileSegmentLog: IngestLog {
         try buffer.withUnsafeBytes { b in
             var done = 0
             while done < b.count {
-                let n = write(fd, b.baseAddress! + done, b.count - done)
+                var n = write(fd, b.baseAddress! + done, b.count - done)
+                if let e = injectedWriteErrno { injectedWriteErrno = nil; n = -1; errno = e }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    let e = errno
-                    truncate(path, to: currentBytes) // drop a partial batch: nothing of it is acknowledged
-                    throw LogError(operation: "write", path: path, errno: e)
+                    try abandonBatch(path, LogError(operation: "write", path: path, errno: errno))
                 }
                 done += n
             }
         }
         if syncOnAppend, fdatasync(fd) != 0 {
-            let e = errno
-            truncate(path, to: currentBytes)
-            throw LogError(operation: "fdatasync", path: path, errno: e)
+            try abandonBatch(path, LogError(operation: "fdatasync", path: path, errno: errno))
         }
         currentBytes += buffer.count
         nextOffset += Int64(out.count)
@@ -112,7 +131,8 @@ public final class FileSegmentLog: IngestLog {
             let data = try Data(contentsOf: URL(fileURLWithPath: seg.path))
             var pos = 0
             data.withUnsafeBytes { b in
-                while out.count < maxCount, let (r, next) = LogRecordCodec.decodeFrame(b, at: pos) {
+                // (Frames at or past nextOffset are a failed batch that could not be cut off.)
+                while out.count < maxCount, let (r, next) = LogRecordCodec.decodeFrame(b, at: pos), r.offset < nextOffset {
                     if r.offset >= offset { out.append(r) }
                     pos = next
                 }

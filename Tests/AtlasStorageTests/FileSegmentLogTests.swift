@@ -30,10 +30,34 @@ import Testing
         #expect(again.nextOffset == 151 && again.recoveredTornBytes == 0)
         #expect(try again.read(from: 1, maxCount: 1000).count == 150)
         // Retention drops whole segments below the flushed offset, never records above it.
+        let segmentsBefore = again.segmentCount
         try again.truncate(before: 120)
         let kept = try again.read(from: 1, maxCount: 1000)
+        #expect(again.segmentCount < segmentsBefore && kept.first!.offset > 1)
         #expect(kept.first!.offset <= 120 && kept.last!.offset == 150)
         #expect(kept.map(\.offset) == Array(kept.first!.offset...150))
+    }
+
+    @Test func aFailedAppendIsCutOffOrTheLogStops() throws {
+        let dir = temporaryDirectory("fail")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try FileSegmentLog(directory: dir)
+        _ = try log.append(records(10))
+        // The write fails after bytes reached the file: they are cut off, the offsets are
+        // not used, and the next append continues cleanly.
+        log.injectedWriteErrno = EIO
+        #expect(throws: FileSegmentLog.LogError.self) { try log.append(records(5, start: 10)) }
+        #expect(log.nextOffset == 11 && log.failure == nil)
+        #expect(try log.append(records(5, start: 20)).map(\.offset) == Array(11...15))
+        #expect(try log.read(from: 1, maxCount: 100).map(\.entityID) == Array(0...9) + Array(20...24))
+        // When the cut fails too, the log refuses every later append (they would sit behind
+        // garbage that reads and recovery stop at); what it acknowledged stays readable.
+        log.injectedWriteErrno = EIO
+        log.injectedTruncateErrno = EIO
+        #expect(throws: FileSegmentLog.LogError.self) { try log.append(records(5, start: 30)) }
+        #expect(log.failure?.operation == "truncate")
+        #expect(throws: FileSegmentLog.LogError.self) { try log.append(records(1, start: 40)) }
+        #expect(try log.read(from: 1, maxCount: 100).count == 15)
     }
 
     @Test func tornTailIsDroppedOnOpen() throws {
