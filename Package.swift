@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "AtlasReport", dependencies: ["AtlasStats", "AtlasSim"]),
+        .target(name: "AtlasReport", dependencies: ["AtlasCore", "AtlasStats", "AtlasSim"]),
         .executableTarget(name: "atlas", dependencies: [
             "AtlasCore", "AtlasStorage", "AtlasStats", "AtlasSim", "AtlasReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import AtlasCore
 import AtlasSim
 import AtlasStats
 import Foundation
@@ -17,7 +18,7 @@ public enum ResultsWriter {
         try fm.createDirectory(atPath: "\(dir)/histograms", withIntermediateDirectories: true)
         let report = outcome.report()
         try write(try report.jsonString() + "\n", to: "\(dir)/summary.json")
-        let wallJSON = "{\n" + wall.keys.sorted().map { "  \(jsonQuote($0)): \(jsonQuote(wall[$0]!))" }.joined(separator: ",\n") + "\n}\n"
+        let wallJSON = "{\n" + wall.keys.sorted().map { "  \(JSON.quote($0)): \(JSON.quote(wall[$0]!))" }.joined(separator: ",\n") + "\n}\n"
         try write(wallJSON, to: "\(dir)/wall.json")
         let recorders = outcome.mergedRecorders
         for name in recorders.keys.sorted() {
@@ -44,11 +45,6 @@ public enum ResultsWriter {
 
     static func write(_ text: String, to path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    static func jsonQuote(_ s: String) -> String {
-        let d = try! JSONEncoder().encode(s)
-        return String(decoding: d, as: UTF8.self)
     }
 
     /// Numbers in CSV: shortest round-trip text (deterministic).

@@ -21,7 +21,4 @@ public struct LagEstimate: Sendable, Hashable {
         self.lowerBoundMicros = lowerBoundMicros
         self.heartbeatLagMicros = heartbeatLagMicros
     }
-
-    public var upperBoundSeconds: Double { Double(upperBoundMicros) / 1_000_000 }
-    public var lowerBoundSeconds: Double { Double(lowerBoundMicros) / 1_000_000 }
 }

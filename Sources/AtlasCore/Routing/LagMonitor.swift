@@ -38,11 +38,10 @@ public final class LagMonitor {
         }
     }
 
-    /// One replica's latest readings, as of `observedAtMicros`.
+    /// One replica's latest readings.
     private struct Observation {
         var heartbeatSeenMicros: Int64?
         var replayTimestampMicros: Int64?
-        var observedAtMicros: Int64
     }
 
     public let config: Config
@@ -54,7 +53,6 @@ public final class LagMonitor {
     /// The newest reported primary data commit (only with `primaryCommitsReported`).
     public private(set) var lastPrimaryCommitMicros: Int64?
     public private(set) var heartbeatsWritten = 0
-    public private(set) var observationCount = 0
 
     public init(clock: any Clock, config: Config = Config()) {
         self.clock = clock
@@ -92,22 +90,12 @@ public final class LagMonitor {
     /// replica may go backwards, and that must show).
     public func observe(replica: String, heartbeatSeenMicros: Int64?, replayTimestampMicros: Int64? = nil) {
         observations[replica] = Observation(heartbeatSeenMicros: heartbeatSeenMicros,
-                                            replayTimestampMicros: replayTimestampMicros,
-                                            observedAtMicros: clock.nowMicros)
-        observationCount += 1
+                                            replayTimestampMicros: replayTimestampMicros)
     }
 
     /// Forgets a replica (removed or being rebuilt): it is unusable until observed again.
     public func forget(replica: String) {
         observations[replica] = nil
-    }
-
-    /// Replicas observed at least once, sorted by name.
-    public var replicaNames: [String] { observations.keys.sorted() }
-
-    /// When `replica` was last observed.
-    public func lastObservedMicros(replica: String) -> Int64? {
-        observations[replica]?.observedAtMicros
     }
 
     /// The lag bounds of `replica` at `nowMicros` (default: the clock), or nil when it

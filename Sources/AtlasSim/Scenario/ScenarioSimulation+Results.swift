@@ -138,7 +138,10 @@ extension ScenarioSimulation {
             reads.staleReads += c.stale
             reads.readYourWritesViolations += c.rywViolations
         }
-        reads.bySource = rc.readsBySource
+        // Every source appears, at 0 when it served nothing: a replication missing a key
+        // would drop out of that figure's mean instead of counting as 0.
+        let sources = [router.primary.name, olap.name] + replicas.map(\.source.name) + (cache == nil ? [] : [router.config.cacheSourceName])
+        reads.bySource = Dictionary(uniqueKeysWithValues: sources.map { ($0, 0) }).merging(rc.readsBySource) { _, n in n }
         reads.staleFraction = reads.total == 0 ? 0 : Double(reads.staleReads) / Double(reads.total)
         reads.fallbackToPrimary = fallbackToPrimary
         let eventual = levelCounts[1].reads - levelCounts[1].errors

@@ -118,8 +118,6 @@ struct CommitHistory {
         }
     }
 
-    var last: Int64? { timesMicros.last }
-
     /// The newest commit at or before `t` (nil when none is retained).
     func latest(atOrBeforeMicros t: Int64) -> Int64? {
         var lo = start, hi = timesMicros.count
