@@ -46,6 +46,9 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
     /// Owners of registered entities (immutable once registered) and of staged ones.
     private var registeredOwners: [Int64: Int64] = [:]
     private var stagedOwners: [Int64: Int64] = [:]
+    /// Owners the server reported for entities this store did not stage, registered or
+    /// staged by another writer: good for validation, never for `entity_known`.
+    private var observedOwners: [Int64: Int64] = [:]
     private var stagingLost = false
     private var serverStartSeen: String?
 
@@ -78,7 +81,8 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         static let clearStaging = PostgresConnection.Statement("clear_staging", "SELECT atlas.clear_staging()")
         static let flushedOffset = PostgresConnection.Statement(
             "flushed_offset", "SELECT flushed_offset FROM atlas.flush_state WHERE id = 1")
-        static let entityOwner = PostgresConnection.Statement("entity_owner", "SELECT atlas.entity_owner($1)")
+        static let entityOwnersAny = PostgresConnection.Statement(
+            "entity_owners_any", "SELECT entity_id, tenant_id, registered FROM atlas.entity_owners_any($1)")
         static let entityOwners = PostgresConnection.Statement(
             "entity_owners", "SELECT entity_id, tenant_id FROM atlas.entity_owners($1)")
         static let installCatalog = PostgresConnection.Statement(
@@ -238,6 +242,7 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         stagingLost = false
         serverStartSeen = connection.serverStartTime
         stagedOwners.removeAll()
+        observedOwners.removeAll()
     }
 
     public func flush() throws -> FlushResult {
@@ -264,7 +269,10 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         out.entitiesRegistered = Int(r.int64(0, 4) ?? 0)
         out.flushedThroughOffset = r.int64(0, 5) ?? 0
         // Everything staged before this flush is registered now.
-        if registeredOwners.count > 4_000_000 { registeredOwners.removeAll() }
+        if registeredOwners.count + observedOwners.count > 4_000_000 {
+            registeredOwners.removeAll()
+            observedOwners.removeAll()
+        }
         registeredOwners.merge(stagedOwners) { a, _ in a }
         stagedOwners.removeAll(keepingCapacity: true)
         return out
@@ -275,17 +283,31 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         return r.int64(0, 0) ?? 0
     }
 
-    public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        if let t = registeredOwners[entityID] ?? stagedOwners[entityID] { return t }
-        let r = try withReconnect { try connection.run(SQL.entityOwner, [String(entityID)]) }
-        guard let t = r.int64(0, 0) else { return nil }
-        stagedOwners[entityID] = t
-        return t
+    public func entityOwner(_ entityID: Int64) throws -> Int64? { try entityOwners([entityID])[0] }
+
+    /// Owners from the caches; the ids none of them knows go to the server in one call
+    /// per 10,000 (registered owners first, else the earliest staged row's tenant).
+    public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
+        func cached(_ id: Int64) -> Int64? { registeredOwners[id] ?? stagedOwners[id] ?? observedOwners[id] }
+        let unknown = Array(Set(entityIDs.filter { cached($0) == nil })).sorted()
+        var i = 0
+        while i < unknown.count {
+            let chunk = unknown[i..<min(i + 10_000, unknown.count)]
+            let r = try withReconnect {
+                try connection.run(SQL.entityOwnersAny, [PostgresArray.literal(chunk.map(String.init), quoted: false)])
+            }
+            for row in 0..<r.rowCount {
+                let id = r.int64(row, 0)!, tenant = r.int64(row, 1)!
+                if r.bool(row, 2) == true { registeredOwners[id] = tenant } else { observedOwners[id] = tenant }
+            }
+            i += 10_000
+        }
+        return entityIDs.map(cached)
     }
 
     /// Loads the owners of registered `entityIDs` into the owner cache in bulk (one
     /// statement per 10,000 ids), so validation of readings for known entities needs
-    /// no round trip. An unseen entity still costs one `entity_owner` call.
+    /// no round trip.
     public func preloadOwners(_ entityIDs: [Int64]) throws {
         var i = 0
         while i < entityIDs.count {

@@ -75,6 +75,28 @@ struct PostgresFaultTests {
         #expect(r.rowsTaken == 6 && r.rowsInserted == 3 && r.flushedThroughOffset == 3)
     }
 
+    @Test func ownersOfAnotherWritersEntitiesInOneLookup() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let a = try db.store(), b = try db.store()
+        try a.install(catalog: Fixture.catalog)
+        func rec(_ offset: Int64, tenant: Int64, entity: Int64) -> LogRecord {
+            LogRecord(offset: offset, tenantID: tenant, entityID: entity, entityType: "device", attributeID: 3,
+                      value: .int(1), ingestedAtMicros: Fixture.t0)
+        }
+        // Writer A registers entity 1 (tenant 1) and stages entity 2 (tenant 2).
+        try a.stage([rec(1, tenant: 1, entity: 1)])
+        _ = try a.flush()
+        try a.stage([rec(2, tenant: 2, entity: 2)])
+        // Writer B has seen neither: one call answers both, and an unknown id with nil.
+        #expect(try b.entityOwners([2, 1, 3, 1]) == [2, 1, nil, 1])
+        // Only the registered one may be staged as known (it skips registration): B's
+        // flush of entity 2 must still register it.
+        try b.stage([rec(3, tenant: 2, entity: 2)])
+        #expect(try b.flush().entitiesRegistered == 1)
+        #expect(try b.counts(tenantID: 2).entities == 1)
+    }
+
     @Test func schemaApplyIsIdempotent() throws {
         let db = try PostgresTestDatabase()
         defer { db.drop() }

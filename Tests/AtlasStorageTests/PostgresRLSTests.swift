@@ -114,6 +114,8 @@ struct PostgresRLSTests {
             // A temp table named like stage_flush's work table would run the app's trigger
             // as the flusher (which bypasses RLS) during the next flush.
             ("temp_table", "CREATE TEMP TABLE flush_hot (entity_id bigint)"),
+            // Entities are soft-deleted only: a writer's entity_known flag relies on it.
+            ("delete_entity", "DELETE FROM atlas.entities"),
         ] {
             let e = #expect(throws: PostgresError.self, "\(name) was allowed") {
                 try app.execute(.init(name, sql))

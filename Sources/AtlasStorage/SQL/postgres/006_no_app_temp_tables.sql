@@ -1,4 +1,4 @@
--- Atlas PostgreSQL schema, version 6: the app role may not create temporary tables.
+-- Atlas PostgreSQL schema, version 6: two privileges the app role must not have.
 --
 -- stage_flush runs as atlas_flusher (which bypasses RLS) and fills a session temp table,
 -- flush_hot, by unqualified name. With TEMPORARY, atlas_app could create pg_temp.flush_hot
@@ -12,3 +12,8 @@ BEGIN
     EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM atlas_app, PUBLIC', current_database());
 END
 $db$;
+
+-- The app role may not delete entities (soft delete is `is_deleted`): a writer that knows an
+-- entity as registered stages it with entity_known, and stage_flush then never registers it
+-- again, so a deleted row would leave that entity's hot values out of every Query 1.
+REVOKE DELETE ON atlas.entities FROM atlas_app;
