@@ -164,3 +164,44 @@ import Testing
         #expect(h.latest(atOrBeforeMicros: 50) == nil)
     }
 }
+
+/// A store error inside a fault callback ends the run with that error; it is never
+/// guessed around (a made-up flushed offset would misstate the writes lost).
+@Suite struct ScenarioStoreErrorTests {
+    struct Broken: Error {}
+
+    /// A memory store whose `flushedOffset` fails once armed.
+    final class FailingStore: TelemetryStore {
+        let inner = MemoryStore()
+        var failFlushedOffset = false
+        var name: String { inner.name }
+        func install(catalog: Catalog) throws { try inner.install(catalog: catalog) }
+        func stage(_ records: [LogRecord]) throws { try inner.stage(records) }
+        func stagedCount() throws -> Int { try inner.stagedCount() }
+        func clearStaging() throws { try inner.clearStaging() }
+        func flush() throws -> FlushResult { try inner.flush() }
+        func flushedOffset() throws -> Int64 {
+            if failFlushedOffset { throw Broken() }
+            return try inner.flushedOffset()
+        }
+        // The flusher's log truncation reads the offset through here: it keeps working, so
+        // the only failing caller is the crash.
+        func durableFlushedOffset() throws -> Int64 { try inner.durableFlushedOffset() }
+        func entityOwner(_ entityID: Int64) throws -> Int64? { try inner.entityOwner(entityID) }
+        func findEntities(_ query: HotQuery) throws -> [HotQueryRow] { try inner.findEntities(query) }
+        func attributeDistribution(_ query: DistributionQuery) throws -> [DistributionRow] { try inner.attributeDistribution(query) }
+        func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? {
+            try inner.hotAttributes(tenantID: tenantID, entityID: entityID)
+        }
+        func history(_ query: HistoryQuery) throws -> [HistoryPoint] { try inner.history(query) }
+        func counts(tenantID: Int64) throws -> StoreCounts { try inner.counts(tenantID: tenantID) }
+    }
+
+    @Test func aStoreErrorAtACrashEndsTheRun() throws {
+        let crash = FaultSpec(atSeconds: 2, kind: .primaryCrash(detectionSeconds: .constant(1), promotionSeconds: .constant(1)))
+        let store = FailingStore()
+        let sim = try ScenarioSimulation(config: ScenarioSimulationTests.small(5, faults: [crash]), seed: 7, store: store)
+        store.failFlushedOffset = true
+        #expect(throws: Broken.self) { _ = try sim.run() }
+    }
+}

@@ -107,9 +107,17 @@ extension ScenarioSimulation {
     /// promotion; without it, it is lost (and was acknowledged).
     func crashPrimary() {
         guard !primaryDown else { return }
-        let flushed = (try? rawStore.flushedOffset()) ?? 0
+        // Kernel callbacks cannot throw: a store error is kept and ends the run (`finish`),
+        // rather than guessed around (a wrong flushed offset would misstate the loss).
+        let flushed: Int64
+        do {
+            flushed = try rawStore.flushedOffset()
+            try rawStore.clearStaging()
+        } catch {
+            runtimeErrors.append(error)
+            return
+        }
         let staged = ingestor.stagedThroughOffset
-        try? rawStore.clearStaging()
         if !config.topology.durableLog, staged > flushed {
             lostRanges.append((flushed + 1)...staged)
             verificationExpectedLost += Int(staged - flushed)

@@ -57,7 +57,7 @@ extension ScenarioSimulation {
     }
 
     /// Looks up the watched acknowledged writes in the store (Jepsen's final read).
-    func verify() -> VerificationFigures {
+    func verify() throws -> VerificationFigures {
         var v = VerificationFigures(checked: config.store != .discard)
         v.expectedLost = verificationExpectedLost
         guard v.checked else { return v }
@@ -66,7 +66,7 @@ extension ScenarioSimulation {
             let t = r.ingestedAtMicros ?? 0
             let q = HistoryQuery(tenantID: r.tenantID, entityID: r.entityID, attributeID: r.attributeID,
                                  range: TimeRange(fromMicros: t, toMicros: t + 1))
-            let points = (try? rawStore.history(q)) ?? []
+            let points = try rawStore.history(q)
             let n = points.filter { $0.ingestedAtMicros == t && Self.sameValue($0.value, r.value) }.count
             v.sampled += 1
             if n == 0 {
@@ -104,6 +104,7 @@ extension ScenarioSimulation {
     }
 
     func finish() throws -> ScenarioRunResult {
+        if let e = runtimeErrors.first { throw e }
         let topo = config.topology
         var w = writes
         w.acknowledged = ingestor.acknowledgedCount
@@ -182,7 +183,7 @@ extension ScenarioSimulation {
             simulatedSeconds: config.durationSeconds,
             drainSeconds: SimTime.seconds(nanos: Swift.max(0, kernel.nowNanos - endNanos)), drained: isDrained,
             events: kernel.eventsProcessed, writes: w, reads: reads, replicas: replicaFigures, faults: faultEvents,
-            verification: verify(), slos: [], passed: true)
+            verification: try verify(), slos: [], passed: true)
         _ = topo
         summary.slos = SLOEvaluator.evaluate(config.slos, summary: summary, recorders: recorders)
         summary.passed = summary.slos.allSatisfy(\.passed)

@@ -89,6 +89,8 @@ public final class ScenarioSimulation {
     @exclusivity(unchecked) var firstUnseenOffset: Int64 = 1
     var commits: CommitHistory
     var primaryDown = false
+    /// Store errors raised inside kernel callbacks (which cannot throw); the run ends with the first.
+    var runtimeErrors: [any Error] = []
     var flusherStallDepth = 0
     /// Offsets staged but unflushed at a crash with the log off (they can never become visible).
     var lostRanges: [ClosedRange<Int64>] = []
