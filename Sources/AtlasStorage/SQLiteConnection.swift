@@ -18,9 +18,10 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
 
     /// Opens (creating if needed) `path`; ":memory:" for an in-memory database.
-    public init(path: String) throws {
+    /// `readOnly`: opens an existing file for reading only.
+    public init(path: String, readOnly: Bool = false) throws {
         var h: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &h, flags, nil)
         guard rc == SQLITE_OK, let h else {
             let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -83,6 +84,10 @@ public final class SQLiteStatement {
         v.withUnsafeBufferPointer { b in
             _ = b.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32(b.count), SQLITE_TRANSIENT) }
         }
+    }
+    /// Binds a blob given as bytes.
+    public func bind(_ i: Int32, blob v: [UInt8]) {
+        v.withUnsafeBytes { b in _ = sqlite3_bind_blob(stmt, i, b.baseAddress, Int32(b.count), SQLITE_TRANSIENT) }
     }
     @inline(__always) public func bindNull(_ i: Int32) { sqlite3_bind_null(stmt, i) }
     public func bind(_ i: Int32, _ v: String?) { if let v { bind(i, v) } else { bindNull(i) } }

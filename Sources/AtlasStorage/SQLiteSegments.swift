@@ -1,5 +1,6 @@
 import AtlasCore
 import CSQLite3
+import Foundation
 
 /// One time-series segment of the SQLite store: a table `entity_values_ts_s<N>` holding
 /// a consecutive range of log offsets (rowid = log offset), described in `ts_segments`.
@@ -11,8 +12,12 @@ struct SQLiteSegment: Equatable {
     var minIngestedAt: Int64
     var maxIngestedAt: Int64
     var rows: Int
-    /// Sealed segments are complete and indexed; the one unsealed segment takes appends.
+    /// Sealed segments are complete and indexed; the last unsealed segment takes appends
+    /// (a full one waiting for its seal takes none).
     var sealed: Bool
+    /// The database file (name, in the store's directory) a sealed segment was moved to;
+    /// nil while its table is in the store's file.
+    var file: String? = nil
 
     static func tableName(_ id: Int64) -> String { "entity_values_ts_s\(id)" }
 
@@ -36,14 +41,44 @@ final class SQLiteSegments {
 
     private(set) var all: [SQLiteSegment] = []
     private var statements: [String: SQLiteStatement] = [:]
+    /// Read-only connections to sealed segment files, by segment id, and their statements.
+    private var readers: [Int64: SQLiteConnection] = [:]
+    private var readerStatements: [String: SQLiteStatement] = [:]
+    /// The store file's directory and name: segment files are `<name>-seg<N>` beside it.
+    /// nil for an in-memory store, whose segments are sealed in place.
+    let storeFile: (directory: String, name: String)?
 
-    init(db: SQLiteConnection, sql: [String: String], segmentRows: Int) throws {
+    init(db: SQLiteConnection, sql: [String: String], segmentRows: Int, storeFile: (directory: String, name: String)?) throws {
         self.db = db
         self.sql = sql
         self.segmentRows = segmentRows
+        self.storeFile = storeFile
         try migrateLegacyTable()
+        let probe = try db.prepare(try text("segments_have_file_column"), name: "segments_have_file_column")
+        if try probe.step(), probe.int64(0) == 0 {
+            try db.exec(try text("segments_add_file_column"), name: "segments_add_file_column")
+        }
+        probe.reset()
         try reload()
+        // Fail at open, not at the first query, when a sealed segment's file is gone.
+        for seg in all {
+            if let f = seg.file, !FileManager.default.fileExists(atPath: try path(of: f)) {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "segment \(seg.id) file \(f) is missing",
+                                  statement: "load_segments")
+            }
+        }
     }
+
+    /// The path of a segment file named `name`.
+    func path(of name: String) throws -> String {
+        guard let storeFile else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "an in-memory store has no segment files", statement: "segment_file")
+        }
+        return storeFile.directory + "/" + name
+    }
+
+    /// The file name a sealed segment `id` is moved to.
+    func fileName(for id: Int64) -> String? { storeFile.map { "\($0.name)-seg\(id)" } }
 
     /// Re-reads the catalog (after a rolled-back flush) and drops cached statements.
     func reload() throws {
@@ -53,7 +88,7 @@ final class SQLiteSegments {
         while try s.step() {
             out.append(SQLiteSegment(id: s.int64(0), table: s.string(1) ?? "", firstOffset: s.int64(2), lastOffset: s.int64(3),
                                      minIngestedAt: s.int64(4), maxIngestedAt: s.int64(5), rows: Int(s.int64(6)),
-                                     sealed: s.int64(7) != 0))
+                                     sealed: s.int64(7) != 0, file: s.string(8)))
         }
         all = out
     }
@@ -82,6 +117,23 @@ final class SQLiteSegments {
         return t
     }
 
+    /// A cached statement `name` reading `seg`, on the connection that holds it.
+    func statement(_ name: String, segment seg: SQLiteSegment) throws -> SQLiteStatement {
+        guard let file = seg.file else { return try statement(name, table: seg.table) }
+        let key = "\(name)/\(seg.id)"
+        if let s = readerStatements[key] { return s }
+        let c: SQLiteConnection
+        if let r = readers[seg.id] {
+            c = r
+        } else {
+            c = try SQLiteConnection(path: try path(of: file), readOnly: true)
+            readers[seg.id] = c
+        }
+        let s = try c.prepare(try text(name).replacingOccurrences(of: "{table}", with: seg.table), name: "\(name) \(file)")
+        readerStatements[key] = s
+        return s
+    }
+
     /// A cached statement `name` with `{table}` replaced by `table`.
     func statement(_ name: String, table: String, rows: Int = 1) throws -> SQLiteStatement {
         let key = "\(name)/\(table)/\(rows)"
@@ -99,7 +151,7 @@ final class SQLiteSegments {
     /// The segment appends go to, created (inside the caller's transaction) when none is open.
     /// The returned value is what the catalog will hold once `commit` is called.
     func openSegment(firstOffset: Int64) throws -> SQLiteSegment {
-        if let last = all.last, !last.sealed { return last }
+        if let last = all.last, !last.sealed, last.rows < segmentRows { return last }
         let id = (all.last?.id ?? 0) + 1
         let seg = SQLiteSegment(id: id, table: SQLiteSegment.tableName(id), firstOffset: firstOffset, lastOffset: firstOffset - 1,
                                 minIngestedAt: .max, maxIngestedAt: .min, rows: 0, sealed: false)
@@ -153,10 +205,36 @@ final class SQLiteSegments {
         if let i = all.lastIndex(where: { $0.id == seg.id }) { all[i] = seg } else { all.append(seg) }
     }
 
-    /// The open segment when it has reached its row budget.
-    var dueForSeal: SQLiteSegment? {
-        guard let last = all.last, !last.sealed, last.rows >= segmentRows else { return nil }
-        return last
+    /// Unsealed segments that reached their row budget (no longer appended to), oldest first.
+    var dueForSeal: [SQLiteSegment] { all.filter { !$0.sealed && $0.rows >= segmentRows } }
+
+    /// Points the catalog at `seg`'s sealed file (built and synced by `SQLiteSegmentBuilder`)
+    /// and drops its table here, in one transaction.
+    func adopt(_ seg: SQLiteSegment, file: String) throws {
+        try db.exec("BEGIN IMMEDIATE", name: "begin adopt")
+        do {
+            let u = try statement("segment_adopt_file", table: "")
+            u.bind(1, seg.id); u.bind(2, file)
+            try u.run()
+            guard db.changes == 1 else {
+                throw SQLiteError(code: SQLITE_MISUSE, message: "segment \(seg.id) is not an unsealed segment", statement: "segment_adopt_file")
+            }
+            // The cached statements on the table must go before it can be dropped.
+            dropStatements(table: seg.table)
+            try db.exec(try text("segment_drop").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_drop")
+            try db.exec("COMMIT", name: "commit adopt")
+        } catch {
+            try? db.exec("ROLLBACK", name: "rollback adopt")
+            throw error
+        }
+        var s = seg
+        s.sealed = true
+        s.file = file
+        commit(s)
+    }
+
+    private func dropStatements(table: String) {
+        for k in statements.keys where k.contains("/\(table)/") { statements[k] = nil }
     }
 
     /// Builds the open segment's index in one sorted pass and marks it sealed (one

@@ -67,7 +67,7 @@ extension SQLiteStore {
         guard let a = catalog.attributes[query.attributeID] else { return [] }
         var out: [(offset: Int64, point: HistoryPoint)] = []
         for seg in segments.overlapping(range) {
-            let s = try segments.statement("segment_history", table: seg.table)
+            let s = try segments.statement("segment_history", segment: seg)
             defer { s.reset() }
             s.bind(1, query.tenantID); s.bind(2, query.entityID); s.bind(3, query.attributeID)
             s.bind(4, range.fromMicros); s.bind(5, range.toMicros)
@@ -100,7 +100,7 @@ extension SQLiteStore {
         var categories: [Int64: Set<String>] = [:]
         var samples: [(entityID: Int64, attributeID: Int64, value: Double)] = []
         for seg in segments.overlapping(window) {
-            let s = try segments.statement("segment_window", table: seg.table)
+            let s = try segments.statement("segment_window", segment: seg)
             defer { s.reset() }
             s.bind(1, query.tenantID); s.bind(2, window.fromMicros); s.bind(3, window.toMicros); s.bind(4, cat.id)
             while try s.step() {
@@ -123,7 +123,7 @@ extension SQLiteStore {
     public func counts(tenantID: Int64) throws -> StoreCounts {
         var rows = 0
         for seg in segments.all where seg.rows > 0 {
-            let s = try segments.statement("segment_count", table: seg.table)
+            let s = try segments.statement("segment_count", segment: seg)
             defer { s.reset() }
             s.bind(1, tenantID)
             if try s.step() { rows += Int(s.int64(0)) }

@@ -31,8 +31,13 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     private var stagedNewRows: [(offset: Int64, entityID: Int64, tenantID: Int64, entityType: String)] = []
     /// Mirror of `flush_state.flushed_offset` (the store is the single writer).
     private var flushed: Int64 = 0
-    /// Segments sealed (indexed) by this store object and the wall seconds it took.
+    /// Segments sealed (indexed) by this store object and the writer's wall seconds for it:
+    /// the whole index build for an in-memory store, only the adoption of the finished
+    /// file (`SQLiteSegmentBuilder`) for a file store.
     public private(set) var sealStats: (count: Int, seconds: Double) = (0, 0)
+    /// File stores: builds segment files in the background (nil in memory).
+    private var builder: SQLiteSegmentBuilder?
+    private var hotMerge: SQLiteHotMerge!
     /// The last error from sealing a segment (retried after the next flush).
     public private(set) var lastSealError: Error?
 
@@ -60,18 +65,24 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         // Durability of acknowledged readings comes from the ingest log.
         try db.exec("""
             PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;
+            PRAGMA secure_delete = FAST;
             """)
         try db.exec(try SQLResources.text("sqlite/schema.sql"), name: "sqlite/schema.sql")
         try db.exec("PRAGMA synchronous = \(synchronous.rawValue)", name: "synchronous")
         sql = try SQLResources.statements("sqlite/statements.sql")
-        segments = try SQLiteSegments(db: db, sql: sql, segmentRows: max(1, segmentRows))
+        hotMerge = try SQLiteHotMerge(db: db)
+        let isFile = path != ":memory:" && !path.isEmpty && !path.hasPrefix("file::memory:")
+        let url = URL(fileURLWithPath: path)
+        segments = try SQLiteSegments(db: db, sql: sql, segmentRows: max(1, segmentRows),
+                                      storeFile: isFile ? (url.deletingLastPathComponent().path, url.lastPathComponent) : nil)
+        if isFile { builder = SQLiteSegmentBuilder(storePath: path, sql: sql) }
         try loadCatalog()
         flushed = Int64(try scalar("flushed_offset"))
         let o = try stmt("load_owners")
         while try o.step() { owners[o.int64(0)] = o.int64(1) }
         o.reset()
         try? sealIfDue()
-        if path != ":memory:" && !path.isEmpty && !path.hasPrefix("file::memory:") {
+        if isFile {
             // Start from a durable state: whatever an earlier process left in the WAL is
             // copied back and synced, so everything flushed so far is durable.
             let opened = synchronous == .normal && fullCheckpoint() ? flushed : 0
@@ -84,7 +95,16 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         self.synchronous = synchronous
     }
 
-    deinit { checkpointer?.stop(detaching: db) }
+    deinit {
+        builder?.stop()
+        checkpointer?.stop(detaching: db)
+    }
+
+    /// Segment files the background builder made and its wall seconds (nil in memory).
+    public var segmentBuildStats: (count: Int, seconds: Double)? { builder?.stats }
+
+    /// Fails the next background segment build before its file is renamed into place.
+    public func injectSegmentBuildFault() { builder?.injectedFault = true }
 
     /// WAL size that wakes the background checkpoint. Each checkpoint rewrites the hot
     /// projection's pages and fsyncs, competing with the ingest log's fdatasync for the
@@ -277,13 +297,38 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         return r
     }
 
-    /// Seals the open segment once it reached its row budget. A failure is kept in
-    /// `lastSealError` and retried after the next flush (the flush itself committed).
+    /// Seals segments that reached their row budget. A file store adopts the segment files
+    /// the background builder finished and queues the rest; an in-memory store builds the
+    /// index in place. A failure is kept in `lastSealError` and retried after the next
+    /// flush (the flush itself committed; an unsealed segment is read by a scan meanwhile).
     private func sealIfDue() throws {
-        guard let s = segments.dueForSeal else { return }
+        guard let builder else {
+            for s in segments.dueForSeal { try sealStep { try segments.seal(s) } }
+            return
+        }
+        var failure: Error?
+        var failed: Set<Int64> = []
+        for (job, error) in builder.takeFinished() {
+            if let error { failure = error; failed.insert(job.segmentID); continue }
+            guard let seg = segments.all.first(where: { $0.id == job.segmentID && !$0.sealed }),
+                  let name = segments.fileName(for: seg.id) else { continue }
+            do { try sealStep { try segments.adopt(seg, file: name) } } catch { failure = error }
+        }
+        // A build that just failed is retried after the next flush, not in a loop.
+        for s in segments.dueForSeal where !failed.contains(s.id) {
+            guard let name = segments.fileName(for: s.id) else { continue }
+            builder.submit(.init(segmentID: s.id, table: s.table, path: try segments.path(of: name)))
+        }
+        if let failure {
+            lastSealError = failure
+            throw failure
+        }
+    }
+
+    private func sealStep(_ body: () throws -> Void) throws {
         do {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            try segments.seal(s)
+            try body()
             sealStats.count += 1
             sealStats.seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             lastSealError = nil
@@ -292,6 +337,15 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
             try? segments.reload()
             throw error
         }
+    }
+
+    /// Waits for the background segment builds in progress and adopts them (shutdown and
+    /// tests); throws the last seal failure.
+    public func finishSeals() throws {
+        try sealIfDue()
+        builder?.waitIdle()
+        try sealIfDue()
+        // What the second call queued (a retry) is left to the next flush.
     }
 
     private func registerEntities(after f: Int64) throws -> Int {
@@ -333,41 +387,36 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         guard !best.isEmpty else { return (0, 0) }
         // Entity order: neighbouring updates share B-tree pages.
         let winners = best.values.sorted { (rows[$0].entityID, rows[$0].attributeID) < (rows[$1].entityID, rows[$1].attributeID) }
-        let read = try stmt("projection_read"), ins = try stmt("projection_insert"), upd = try stmt("projection_update")
+        let up = try stmt("projection_upsert")
         var written = 0
         var i = 0
-        var attrs: [UInt8] = [], keys: [UInt8] = []
+        var attrs: [UInt8] = [], keys: [UInt8] = [], cells: [UInt8] = []
         while i < winners.count {
             let entity = rows[winners[i]].entityID
             var j = i
             while j < winners.count, rows[winners[j]].entityID == entity { j += 1 }
-            read.bind(1, entity)
-            let exists = try read.step()
-            var updatedAt = Int64.min
-            if exists {
-                attrs = read.bytes(0); keys = read.bytes(1); updatedAt = read.int64(2)
-            } else {
-                attrs = [0x7B, 0x7D]; keys = [0x7B, 0x7D]
-            }
-            read.reset()
-            var n = 0
+            // The objects of a new row (distinct attributes: no splice needed) and the cells.
+            attrs.removeAll(keepingCapacity: true); keys.removeAll(keepingCapacity: true); cells.removeAll(keepingCapacity: true)
+            attrs.append(0x7B); keys.append(0x7B)
+            var newest = Int64.min
             for w in winners[i..<j] {
                 let rec = rows[w]
                 let pattern = hotPatterns[rec.attributeID]!
                 let key = FlatJSONSplice.cellKey(rec.ingestedAtMicros, rec.offset)
-                if exists, let r = FlatJSONSplice.valueRange(keys, pattern), FlatJSONSplice.isAtLeast(keys, r, key) { continue }
-                FlatJSONSplice.set(&attrs, pattern, Array(rec.value.jsonLiteral.utf8))
-                FlatJSONSplice.set(&keys, pattern, key)
-                updatedAt = max(updatedAt, rec.ingestedAtMicros)
-                n += 1
+                let value = Array(rec.value.jsonLiteral.utf8)
+                if attrs.count > 1 { attrs.append(0x2C); keys.append(0x2C) }
+                attrs += pattern; attrs += value
+                keys += pattern; keys += key
+                SQLiteHotMerge.appendCell(&cells, pattern: pattern, key: key, value: value)
+                newest = max(newest, rec.ingestedAtMicros)
             }
-            if n > 0 {
-                let s = exists ? upd : ins
-                s.bind(1, entity); s.bind(2, utf8: attrs); s.bind(3, utf8: keys); s.bind(4, updatedAt)
-                if !exists { s.bind(5, rows[winners[i]].tenantID) }
-                try s.run()
-            }
-            written += n
+            attrs.append(0x7D); keys.append(0x7D)
+            let conflicts = hotMerge.conflicts, before = hotMerge.written
+            up.bind(1, entity); up.bind(2, utf8: attrs); up.bind(3, utf8: keys); up.bind(4, newest)
+            up.bind(5, rows[winners[i]].tenantID); up.bind(6, blob: cells)
+            try up.run()
+            // No conflict: a new row with every cell; otherwise what the merge wrote.
+            written += hotMerge.conflicts == conflicts ? j - i : hotMerge.written - before
             i = j
         }
         return (written, winners.count - written)

@@ -68,8 +68,9 @@ struct BenchWrite: ParsableCommand {
         print(String(format: "  time split: ingest (validate+log+stage) %.2f s, flush %.2f s; pipeline CPU %.2f s (user+sys, all threads)",
                      r.ingestSeconds, r.flushSeconds, r.pipelineCPUSeconds))
         if let seals = r.sqliteSeals, let ckpt = r.sqliteCheckpoints {
-            print(String(format: "  sqlite: %d segments sealed (index built) in %.2f s inside flushes; %d background WAL checkpoints, %.2f s",
-                         seals.count, seals.seconds, ckpt.count, ckpt.seconds))
+            let builds = r.sqliteSegmentBuilds ?? (0, 0)
+            print(String(format: "  sqlite: %d segments sealed: %d files built in the background in %.2f s, adopted in %.2f s after flushes; %d background WAL checkpoints, %.2f s",
+                         seals.count, builds.count, builds.seconds, seals.seconds, ckpt.count, ckpt.seconds))
         }
     }
 }

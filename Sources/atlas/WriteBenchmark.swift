@@ -34,8 +34,10 @@ struct WriteBenchmark {
         /// CPU seconds (user + system, all threads) of the pipeline phase; below the wall
         /// time when other processes take the cores.
         var pipelineCPUSeconds: Double = 0
-        /// SQLite only: segments sealed, background checkpoints, and their wall seconds.
+        /// SQLite only: segments sealed (writer's seconds: adopting the built file), segment
+        /// files built in the background, background checkpoints, and their wall seconds.
         var sqliteSeals: (count: Int, seconds: Double)?
+        var sqliteSegmentBuilds: (count: Int, seconds: Double)?
         var sqliteCheckpoints: (count: Int, seconds: Double)?
     }
 
@@ -86,7 +88,7 @@ struct WriteBenchmark {
                       flushes: flushMs.count, rowsInserted: flusher.totals.rowsInserted,
                       hotCellsWritten: flusher.totals.hotCellsWritten, ingestSeconds: ingestSeconds,
                       flushSeconds: flushMs.reduce(0, +) / 1000, pipelineCPUSeconds: cpu,
-                      sqliteSeals: sq?.sealStats, sqliteCheckpoints: sq?.checkpointStats)
+                      sqliteSeals: sq?.sealStats, sqliteSegmentBuilds: sq?.segmentBuildStats, sqliteCheckpoints: sq?.checkpointStats)
     }
 
     /// The physical floor for each store, on the same readings.

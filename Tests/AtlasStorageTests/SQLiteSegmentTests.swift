@@ -1,5 +1,6 @@
 import AtlasCore
 import AtlasStorage
+import Foundation
 import Testing
 
 /// The SQLite store's time-series segments: sealing, reopening, and the pre-segment layout.
@@ -22,8 +23,11 @@ import Testing
                 try p.ingest(batch)
                 try p.flush()
             }
+            // File stores seal in the background; wait for the builds and adopt them.
+            try store.finishSeals()
             #expect(store.sealStats.count >= 3)
             #expect(store.lastSealError == nil)
+            #expect(FileManager.default.fileExists(atPath: path + "-seg1"))
             // One late reading older than everything, in the open segment.
             try p.ingest([R.reading(1, 70, 5, .decimal(-1), at: t - 5_000_000)])
             try p.flush()
@@ -40,6 +44,74 @@ import Testing
         let hw = try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: window))
         #expect(hw.map(\.ingestedAtMicros) == (10..<20).map { t + Int64($0) * 1_000_000 })
         #expect(try store.hotAttributes(tenantID: 1, entityID: 76)?.hotAttributes["status"] == .text("s6"))
+    }
+
+    /// Six 1-row flushes into 2-row segments: segments 1 and 2 are full (sealable), 3 is open.
+    func fill(_ store: SQLiteStore, flushes: Int = 6) throws -> Fixture.Pipeline {
+        let p = try Fixture.Pipeline(store)
+        for i in 0..<flushes {
+            try p.ingest([R.reading(1, 70, 5, .decimal(Double(i)), at: Fixture.t0 + Int64(i) * 1_000_000)])
+            try p.flush()
+        }
+        return p
+    }
+
+    func history(_ store: SQLiteStore) throws -> [Value] {
+        try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: R.everything)).map(\.value)
+    }
+
+    @Test func aFailedBackgroundBuildLeavesTheSegmentReadableAndIsRetried() throws {
+        let path = temporaryDirectory("seal-fault") + "/atlas.sqlite"
+        let store = try SQLiteStore(path: path, segmentRows: 2)
+        store.injectSegmentBuildFault()
+        let p = try fill(store, flushes: 2)
+        #expect(throws: (any Error).self) { try store.finishSeals() }
+        #expect(store.lastSealError != nil)
+        #expect(store.sealStats.count == 0)
+        #expect(!FileManager.default.fileExists(atPath: path + "-seg1"))
+        #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
+        // Still read, by a scan of its table.
+        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        // The next flush queues it again.
+        try p.ingest([R.reading(1, 70, 5, .decimal(2), at: Fixture.t0 + 2_000_000)])
+        try p.flush()
+        try store.finishSeals()
+        #expect(store.lastSealError == nil)
+        #expect(store.sealStats.count == 1)
+        #expect(try history(store) == [.decimal(0), .decimal(1), .decimal(2)])
+    }
+
+    @Test func aSealInterruptedBeforeItsAdoptionIsRebuiltOnReopen() throws {
+        let path = temporaryDirectory("seal-crash") + "/atlas.sqlite"
+        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000)) }
+        // What a crash can leave: a half-built file, and a complete one the catalog never named.
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: path + "-seg1.tmp"))
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: path + "-seg1"))
+        // Reopened with a smaller budget, segment 1 (6 rows) is due for its seal.
+        let store = try SQLiteStore(path: path, segmentRows: 2)
+        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+        try store.finishSeals()
+        #expect(store.lastSealError == nil)
+        #expect(store.sealStats.count == 1)
+        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try store.counts(tenantID: 1).timeSeriesRows == 6)
+        #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
+        // The adopted file is what a reopened store reads.
+        let again = try SQLiteStore(path: path, segmentRows: 2)
+        #expect(try history(again) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try again.counts(tenantID: 1).timeSeriesRows == 6)
+    }
+
+    @Test func aMissingSegmentFileFailsTheOpen() throws {
+        let path = temporaryDirectory("seal-missing") + "/atlas.sqlite"
+        do {
+            let store = try SQLiteStore(path: path, segmentRows: 2)
+            _ = try fill(store, flushes: 2)
+            try store.finishSeals()
+            #expect(store.sealStats.count == 1)
+        }
+        try FileManager.default.removeItem(atPath: path + "-seg1")
+        #expect(throws: SQLiteError.self) { _ = try SQLiteStore(path: path, segmentRows: 2) }
     }
 
     @Test func legacySingleTableLayoutIsMigrated() throws {

@@ -35,6 +35,9 @@ CREATE INDEX IF NOT EXISTS entities_tenant ON entities (tenant_id);
 -- sealed: its index (tenant_id, entity_id, attribute_id, ingested_at) is built in one
 -- sorted pass. Queries visit only the segments whose [min, max] ingested_at overlaps
 -- their range (sealed: by the index; open: by a scan bounded by the row budget).
+-- file_name: a sealed segment moved to its own database file (beside this one, same
+-- table and index) by a background connection, so the seal's sort never runs in a flush;
+-- NULL while the segment lives in this file.
 CREATE TABLE IF NOT EXISTS ts_segments (
     segment_id      INTEGER PRIMARY KEY,
     table_name      TEXT NOT NULL UNIQUE,
@@ -43,7 +46,8 @@ CREATE TABLE IF NOT EXISTS ts_segments (
     min_ingested_at INTEGER NOT NULL,
     max_ingested_at INTEGER NOT NULL,
     row_count       INTEGER NOT NULL,
-    sealed          INTEGER NOT NULL DEFAULT 0
+    sealed          INTEGER NOT NULL DEFAULT 0,
+    file_name       TEXT
 );
 
 -- Hot projection: JSON keyed by attribute name; attr_ts holds, per attribute, the

@@ -20,8 +20,15 @@ SELECT flushed_offset FROM flush_state WHERE id = 1;
 SELECT entity_id, tenant_id FROM entities;
 
 -- name: load_segments
-SELECT segment_id, table_name, first_offset, last_offset, min_ingested_at, max_ingested_at, row_count, sealed
+SELECT segment_id, table_name, first_offset, last_offset, min_ingested_at, max_ingested_at, row_count, sealed, file_name
 FROM ts_segments ORDER BY segment_id;
+
+-- name: segments_have_file_column
+SELECT count(*) FROM pragma_table_info('ts_segments') WHERE name = 'file_name';
+
+-- name: segments_add_file_column
+-- Databases created before sealed segments moved to their own files.
+ALTER TABLE ts_segments ADD COLUMN file_name TEXT;
 
 -- name: segment_create
 CREATE TABLE {table} (
@@ -51,6 +58,33 @@ CREATE INDEX IF NOT EXISTS {table}_series ON {table} (tenant_id, entity_id, attr
 -- name: segment_mark_sealed
 UPDATE ts_segments SET sealed = 1 WHERE segment_id = ?1;
 
+-- name: segment_file_attach
+-- The background sealer's connection: the new segment file beside the store's file.
+ATTACH DATABASE ?1 AS seg;
+
+-- name: segment_file_detach
+DETACH DATABASE seg;
+
+-- name: segment_file_pragmas
+-- The file is built once, then fsync'd and renamed into place by the sealer: no journal.
+PRAGMA seg.page_size = 8192; PRAGMA seg.journal_mode = OFF; PRAGMA seg.synchronous = OFF;
+
+-- name: segment_file_copy
+-- One sequential pass in rowid (= log offset) order, from a read snapshot of the store.
+INSERT INTO seg.{table} SELECT * FROM main.{table} ORDER BY log_offset;
+
+-- name: segment_file_index
+CREATE INDEX seg.{table}_series ON {table} (tenant_id, entity_id, attribute_id, ingested_at);
+
+-- name: segment_adopt_file
+-- The file is durable (fsync'd, renamed, directory synced) before this runs; the table's
+-- pages are dropped in the same transaction, so either the catalog names the file or the
+-- table is still here.
+UPDATE ts_segments SET sealed = 1, file_name = ?2 WHERE segment_id = ?1 AND sealed = 0;
+
+-- name: segment_drop
+DROP TABLE {table};
+
 -- name: segment_insert_row
 (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
@@ -62,15 +96,17 @@ INSERT INTO {table} (log_offset, tenant_id, entity_id, attribute_id, value, valu
 INSERT INTO entities (entity_id, tenant_id, entity_type) VALUES (?1, ?2, ?3)
 ON CONFLICT (entity_id) DO NOTHING;
 
--- name: projection_read
-SELECT hot_attrs, attr_ts, updated_at FROM entity_jsonb WHERE entity_id = ?1;
-
--- name: projection_insert
--- The objects are merged by the store (FlatJSONSplice): newest value per attribute.
-INSERT INTO entity_jsonb (entity_id, hot_attrs, attr_ts, updated_at, tenant_id) VALUES (?1, ?2, ?3, ?4, ?5);
-
--- name: projection_update
-UPDATE entity_jsonb SET hot_attrs = ?2, attr_ts = ?3, updated_at = ?4 WHERE entity_id = ?1;
+-- name: projection_upsert
+-- One statement per entity and flush: ?2/?3 are the objects of a new row; an existing
+-- row merges the cells ?6 newest-wins (SQLiteHotMerge) and is left alone when none is
+-- newer. ?4 is the newest cell's ingested_at: no older cell can raise updated_at, which
+-- is at least every key already held.
+INSERT INTO entity_jsonb (entity_id, hot_attrs, attr_ts, updated_at, tenant_id) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (entity_id) DO UPDATE SET
+    hot_attrs = atlas_hot_attrs(hot_attrs, attr_ts, ?6),
+    attr_ts = atlas_hot_keys(attr_ts, ?6),
+    updated_at = max(updated_at, excluded.updated_at)
+WHERE atlas_hot_newer(attr_ts, ?6);
 
 -- name: record_offset
 UPDATE flush_state SET flushed_offset = max(flushed_offset, ?1) WHERE id = 1;
