@@ -129,16 +129,35 @@ public final class PostgresConnection {
     /// Runs a statement prepared once per session under its name (hot paths).
     @discardableResult
     public func run(_ statement: Statement, _ params: [String?] = []) throws -> PostgresResult {
+        try prepare(statement, parameterCount: params.count)
         let c = try requireConnection(statement.name)
-        if !prepared.contains(statement.name) {
-            let pr = PQprepare(c, statement.name, statement.sql, Int32(params.count), nil)
-            _ = try check(pr, statement.name)
-            prepared.insert(statement.name)
-        }
         let r = withCParams(params) { p in
             PQexecPrepared(c, statement.name, Int32(params.count), p, nil, nil, 0)
         }
         return try check(r, statement.name)
+    }
+
+    /// Prepares `statement` under its name unless this session already has.
+    public func prepare(_ statement: Statement, parameterCount: Int) throws {
+        guard !prepared.contains(statement.name) else { return }
+        let c = try requireConnection(statement.name)
+        _ = try check(PQprepare(c, statement.name, statement.sql, Int32(parameterCount), nil), statement.name)
+        prepared.insert(statement.name)
+    }
+
+    /// `s` as an SQL string literal (NULL for nil), as PQescapeLiteral writes it: quotes
+    /// doubled, and the E'' form when it has backslashes, so it reads the same whatever
+    /// `standard_conforming_strings` is. For the few places a value cannot be a parameter.
+    public static func literal(_ s: String?) -> String {
+        guard let s else { return "NULL" }
+        let quoted = s.replacingOccurrences(of: "'", with: "''")
+        guard s.contains("\\") else { return "'" + quoted + "'" }
+        return " E'" + quoted.replacingOccurrences(of: "\\", with: "\\\\") + "'"
+    }
+
+    /// `s` as a quoted SQL identifier (double quotes doubled).
+    public static func identifier(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Runs a static multi-statement script (DDL resource files; no parameters).
@@ -158,6 +177,65 @@ public final class PostgresConnection {
             if isConnected { _ = try? execute(Statement("\(name).rollback", "ROLLBACK")) }
             throw error
         }
+    }
+
+    /// Runs `steps` (each prepared once per session under its name) in one transaction
+    /// and one round trip: BEGIN, the steps and COMMIT are sent together in libpq
+    /// pipeline mode. Each round trip is a wake-up of the server process, and on a busy
+    /// machine each wake-up can wait for a core. Returns the steps' results in order; on
+    /// an error the transaction is rolled back and the first error thrown.
+    public func pipelinedTransaction(_ name: String, _ steps: [(Statement, [String?])]) throws -> [PostgresResult] {
+        for (s, p) in steps { try prepare(s, parameterCount: p.count) }
+        let c = try requireConnection(name)
+        guard PQenterPipelineMode(c) == 1 else {
+            throw PostgresError.from(result: nil, connection: c, statementName: name)
+        }
+        var sent = PQsendQueryParams(c, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
+        for (s, p) in steps where sent {
+            sent = withCParams(p) { PQsendQueryPrepared(c, s.name, Int32(p.count), $0, nil, nil, 0) } == 1
+        }
+        sent = sent && PQsendQueryParams(c, "COMMIT", 0, nil, nil, nil, nil, 0) == 1
+        sent = sent && PQpipelineSync(c) == 1
+        let names = ["\(name).begin"] + steps.map(\.0.name) + ["\(name).commit"]
+        var results: [PostgresResult] = []
+        var failure: PostgresError?
+        if sent {
+            // One result (then NULL) per query sent, then the sync marker.
+            for (i, stepName) in names.enumerated() {
+                var kept: OpaquePointer?
+                while let r = PQgetResult(c) {
+                    let st = PQresultStatus(r)
+                    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) && kept == nil {
+                        kept = r
+                        continue
+                    }
+                    if st != PGRES_PIPELINE_ABORTED && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && failure == nil {
+                        failure = PostgresError.from(result: r, connection: c, statementName: stepName)
+                    }
+                    PQclear(r)
+                }
+                if let kept {
+                    if i > 0 && i <= steps.count { results.append(PostgresResult(kept)) } else { PQclear(kept) }
+                }
+                if PQstatus(c) != CONNECTION_OK { break }
+            }
+            if PQstatus(c) == CONNECTION_OK, let r = PQgetResult(c) { PQclear(r) } // PGRES_PIPELINE_SYNC
+        }
+        if !sent || PQstatus(c) != CONNECTION_OK {
+            failure = failure ?? PostgresError.from(result: nil, connection: c, statementName: name)
+        }
+        _ = PQexitPipelineMode(c)
+        if let failure {
+            if isConnected && PQtransactionStatus(c) != PQTRANS_IDLE {
+                _ = try? execute(Statement("\(name).rollback", "ROLLBACK"))
+            }
+            throw failure
+        }
+        guard results.count == steps.count else {
+            throw PostgresError(kind: .client, code: "XX000", message: "pipeline returned \(results.count) of \(steps.count) results",
+                                statementName: name)
+        }
+        return results
     }
 
     // MARK: COPY

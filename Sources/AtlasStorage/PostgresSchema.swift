@@ -39,6 +39,14 @@ public enum PostgresSchema {
     /// The role PostgresStore connects as (created by migration 001).
     public static let appRole = "atlas_app"
 
+    /// Hot attributes `entity_jsonb` also holds as generated columns (migration 8), by
+    /// attribute name: text ones (`hot_attrs ->> name`) and numeric ones
+    /// (`atlas.hot_number(hot_attrs, name)`). Query 1 filters on these columns because under
+    /// RLS only leakproof conditions (`=`, `>=` on a column; not `->>`) are checked inside
+    /// the index.
+    public static let hotTextColumns = ["environment": "hot_environment", "status": "hot_status"]
+    public static let hotNumberColumns = ["priority": "hot_priority"]
+
     /// The SQL resource directory `SQL/postgres`.
     static func directory() throws -> URL {
         guard let base = Bundle.module.url(forResource: "SQL", withExtension: nil) else {

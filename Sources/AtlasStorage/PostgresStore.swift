@@ -70,10 +70,10 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
     enum SQL {
         static let setTenant = PostgresConnection.Statement(
             "set_tenant", "SELECT set_config('app.tenant_id', $1, true)")
+        // Query 1 gets the planner's own plan; only JIT is off: compiling its expressions cost
+        // far more than running them whenever a plan's cost passed jit_above_cost (~550 ms).
         static let setTenantForQuery1 = PostgresConnection.Statement("set_tenant_query1", """
-            SELECT set_config('app.tenant_id', $1, true), set_config('enable_sort', 'off', true),
-                   set_config('enable_bitmapscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
-                   set_config('jit', 'off', true)
+            SELECT set_config('app.tenant_id', $1, true), set_config('jit', 'off', true)
             """)
         static let stageFlush = PostgresConnection.Statement(
             "stage_flush", "SELECT * FROM atlas.stage_flush($1)")
@@ -323,6 +323,21 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
     // MARK: queries
 
     public func findEntities(_ query: HotQuery) throws -> [HotQueryRow] {
+        let (statement, params) = try findEntitiesStatement(query)
+        let r = try withReconnect {
+            try connection.pipelinedTransaction("find_entities", [
+                (SQL.setTenantForQuery1, [String(query.tenantID)]), (statement, params)])[1]
+        }
+        return try (0..<r.rowCount).map { i in
+            try HotQueryRow(entityID: r.int64(i, 0)!, entityType: r.string(i, 1)!,
+                            hotAttributes: decodeHot(r.string(i, 2)!), updatedAtMicros: r.int64(i, 3)!)
+        }
+    }
+
+    /// The statement `findEntities` runs for `query` and its parameters. Its name is derived
+    /// from its text (one prepared statement per predicate shape and session; values are
+    /// parameters), so benchmarks can EXPLAIN exactly what the store runs.
+    public func findEntitiesStatement(_ query: HotQuery) throws -> (statement: PostgresConnection.Statement, parameters: [String?]) {
         guard (1...10_000).contains(query.limit) else { throw QueryError.invalidLimit(query.limit) }
         var preds: [(Attribute, HotPredicate)] = []
         for p in query.predicates {
@@ -330,25 +345,33 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
             preds.append((try HotPredicateCheck.attribute(for: p, in: catalog), p))
         }
         let (sql, params) = PostgresStore.query1SQL(tenantID: query.tenantID, predicates: preds, limit: query.limit)
-        // One prepared statement per predicate shape (values are parameters), planned once
-        // per session: with 100 hash partitions, planning alone measured ~19 ms.
-        let name = "find_entities_" + PostgresSchema.fnv1a(sql)
+        return (.init("find_entities_" + PostgresSchema.fnv1a(sql), sql), params)
+    }
+
+    /// `EXPLAIN (ANALYZE, BUFFERS)` of `findEntities(query)`: its prepared statement, run
+    /// through the session's plan cache (so the plan is the one `findEntities` gets, custom
+    /// or generic) in the same transaction settings. One line per plan line.
+    public func explainFindEntities(_ query: HotQuery) throws -> [String] {
+        let (statement, params) = try findEntitiesStatement(query)
         return try withReconnect {
-            try connection.transaction("find_entities") {
-                // The planner cannot estimate JSON predicates (jsonb @> is a fixed 0.1%), so it
-                // would sort all of a tenant's rows; Query 1 wants the tenant-first btree walked
-                // newest first, stopping at LIMIT matches.
+            try connection.transaction("explain_find_entities") {
                 try connection.run(SQL.setTenantForQuery1, [String(query.tenantID)])
-                let r = try connection.run(.init(name, sql), params)
-            return try (0..<r.rowCount).map { i in
-                try HotQueryRow(entityID: r.int64(i, 0)!, entityType: r.string(i, 1)!,
-                                hotAttributes: decodeHot(r.string(i, 2)!), updatedAtMicros: r.int64(i, 3)!)
-            }
+                try connection.prepare(statement, parameterCount: params.count)
+                // EXECUTE's arguments cannot be bound parameters (the utility statement has
+                // none); they are the statement's own values, quoted as libpq would.
+                let args = params.map(PostgresConnection.literal).joined(separator: ", ")
+                let r = try connection.execute(.init("explain_find_entities", """
+                    EXPLAIN (ANALYZE, BUFFERS) EXECUTE \(PostgresConnection.identifier(statement.name))(\(args))
+                    """))
+                return (0..<r.rowCount).map { r.string($0, 0) ?? "" }
             }
         }
     }
 
-    /// Spec Query 1 over the hybrid projection, parameterized (keys and values).
+    /// Spec Query 1 over the hybrid projection. Values are parameters. Attribute names are
+    /// quoted literals from the catalog (one statement per predicate shape anyway): statistics
+    /// on `hot_attrs ->> 'key'` only match a constant key. The attributes with a generated
+    /// column (migration 8) are compared on it, which the Query 1 index can check.
     static func query1SQL(tenantID: Int64, predicates: [(Attribute, HotPredicate)], limit: Int) -> (String, [String?]) {
         var params: [String?] = [String(tenantID)]
         func p(_ v: String) -> String {
@@ -357,20 +380,29 @@ public final class PostgresStore: TelemetryStore, FlushFaultInjectable {
         }
         var conds: [String] = []
         for (a, pred) in predicates {
+            let key = PostgresConnection.literal(a.name)
+            let text = a.dataType == .text ? PostgresSchema.hotTextColumns[a.name].map { "ej." + $0 }
+                ?? "(ej.hot_attrs ->> \(key))" : nil
             switch pred {
-            case .equals(let name, let v):
-                conds.append("ej.hot_attrs @> \(p("{" + JSON.quote(name) + ":" + v.jsonLiteral + "}"))::jsonb")
-            case .oneOf(let name, let vs):
-                if a.dataType == .text {
-                    let texts = vs.compactMap { v -> String? in if case .text(let s) = v { return s } else { return nil } }
-                    conds.append("(ej.hot_attrs ->> \(p(name))) = ANY(\(p(PostgresArray.literal(texts)))::text[])")
+            case .equals(_, let v):
+                if let text, case .text(let s) = v {
+                    // A text attribute's values are JSON strings: the same test as containment.
+                    conds.append("\(text) = \(p(s))::text")
                 } else {
-                    conds.append("(ej.hot_attrs -> \(p(name))) = ANY(\(p(PostgresArray.literal(vs.map(\.jsonLiteral))))::jsonb[])")
+                    conds.append("ej.hot_attrs @> \(p("{" + JSON.quote(a.name) + ":" + v.jsonLiteral + "}"))::jsonb")
                 }
-            case .atLeast(let name, let bound):
-                // HotPredicateCheck admits only int and decimal attributes here.
+            case .oneOf(_, let vs):
+                if let text {
+                    let texts = vs.compactMap { v -> String? in if case .text(let s) = v { return s } else { return nil } }
+                    conds.append("\(text) = ANY(\(p(PostgresArray.literal(texts)))::text[])")
+                } else {
+                    conds.append("(ej.hot_attrs -> \(key)) = ANY(\(p(PostgresArray.literal(vs.map(\.jsonLiteral))))::jsonb[])")
+                }
+            case .atLeast(_, let bound):
+                // HotPredicateCheck admits only int and decimal attributes here (JSON numbers).
                 let b = bound.isNaN ? "NaN" : bound == .infinity ? "Infinity" : bound == -.infinity ? "-Infinity" : String(bound)
-                conds.append("(ej.hot_attrs ->> \(p(name)))::float8 >= \(p(b))::float8")
+                let number = PostgresSchema.hotNumberColumns[a.name].map { "ej." + $0 } ?? "atlas.hot_number(ej.hot_attrs, \(key))"
+                conds.append("\(number) >= \(p(b))::float8")
             }
         }
         let sql = """

@@ -45,17 +45,20 @@ struct BenchQuery: ParsableCommand {
 
         let forms = QueryBenchForms()
         let hybrid = try timeRuns(runs) { tenant in
-            _ = try store.findEntities(HotQuery(tenantID: tenant, predicates: forms.predicates, limit: 100))
+            _ = try store.findEntities(forms.query(tenant))
         }
         let selfJoin = try timeRuns(eavRuns) { tenant in try forms.runEAV(store.connection, forms.selfJoin, tenant) }
         let pivot = try timeRuns(eavRuns) { tenant in try forms.runEAV(store.connection, forms.pivot, tenant) }
-        // The spec's indexes alone (PK entity-first + GIN): drop the tenant-first btree in a
-        // transaction that is rolled back afterwards.
-        let specOnly = try forms.withoutTenantIndex(owner) {
-            try timeRuns(max(eavRuns, 30)) { tenant in try forms.runEAV(owner, forms.hybridSQL, tenant, asOwner: true) }
+        // The spec's indexes alone (PK + GIN): the store's own statement, with the Query 1
+        // index dropped in a transaction that is rolled back afterwards.
+        let specOnly = try forms.withoutQuery1Index(owner) {
+            try timeRuns(max(eavRuns, 30)) { tenant in
+                let (stmt, params) = try store.findEntitiesStatement(forms.query(tenant))
+                try forms.runAsOwner(owner, stmt.sql, params, tenant)
+            }
         }
         // Same answers: the hybrid and EAV forms return the same entity ids.
-        let a = try store.findEntities(HotQuery(tenantID: 3, predicates: forms.predicates, limit: 100)).map(\.entityID)
+        let a = try store.findEntities(forms.query(3)).map(\.entityID)
         let b = try forms.ids(store.connection, forms.selfJoin, 3)
         let c = try forms.ids(store.connection, forms.pivot, 3)
         print("answers agree (tenant 3, 100 rows): hybrid = self-join \(a == b), hybrid = pivot \(a == c)")
@@ -67,20 +70,28 @@ struct BenchQuery: ParsableCommand {
         print(line("hybrid (entity_jsonb, store.findEntities)", hybrid))
         print(line("pure EAV self-join (entity_values_ts)", selfJoin))
         print(line("pure EAV pivot (GROUP BY + FILTER)", pivot))
-        print(line("hybrid, spec indexes only (no tenant btree)", specOnly))
+        print(line("hybrid, spec indexes only (no Query 1 btree)", specOnly))
         let best = min(percentile(selfJoin, 0.5), percentile(pivot, 0.5))
         let bestP99 = min(percentile(selfJoin, 0.99), percentile(pivot, 0.99))
         print(String(format: "  speedup vs best EAV form: p50 %.1fx, p99 %.1fx", best / percentile(hybrid, 0.5),
                      bestP99 / percentile(hybrid, 0.99)))
-        print(String(format: "  tenant-first btree vs spec indexes only: p50 %.1fx", percentile(specOnly, 0.5) / percentile(hybrid, 0.5)))
+        print(String(format: "  Query 1 btree vs spec indexes only: p50 %.1fx", percentile(specOnly, 0.5) / percentile(hybrid, 0.5)))
 
-        for (name, sql) in [("hybrid (as the store issues it)", forms.hybridSQL), ("EAV self-join", forms.selfJoin),
-                            ("EAV pivot", forms.pivot)] {
+        // The store's prepared statement, EXPLAINed through its own session's plan cache.
+        let (stmt, params) = try store.findEntitiesStatement(forms.query(3))
+        print("\nEXPLAIN ANALYZE — hybrid, store.findEntities' own prepared statement \(stmt.name), tenant 3:")
+        print(QueryBenchForms.abbreviated(try store.explainFindEntities(forms.query(3))))
+        let plans = try store.connection.execute(.init("bench_plan_counts", """
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1
+            """), [stmt.name])
+        print("  plans this session: \(plans.int64(0, 0) ?? 0) generic, \(plans.int64(0, 1) ?? 0) custom (plan_cache_mode auto)")
+        print("  statement:\n" + stmt.sql.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        for (name, sql) in [("EAV self-join", forms.selfJoin), ("EAV pivot", forms.pivot)] {
             print("\nEXPLAIN ANALYZE — \(name), tenant 3:")
-            print(try forms.explain(store.connection, sql, 3))
+            print(try forms.explain(store.connection, sql, [String(3)], 3))
         }
         print("\nEXPLAIN ANALYZE — hybrid with the spec's indexes only, tenant 3:")
-        print(try forms.withoutTenantIndex(owner) { try forms.explain(owner, forms.hybridSQL, 3, asOwner: true) })
+        print(try forms.withoutQuery1Index(owner) { try forms.explain(owner, stmt.sql, params, 3, asOwner: true) })
         if keep { print("kept database \(bench.name)") }
     }
 
@@ -105,20 +116,8 @@ struct QueryBenchForms {
         .atLeast("priority", 8),
     ]
 
-    /// The hybrid SQL exactly as PostgresStore issues it, with literal parameters for EXPLAIN.
-    var hybridSQL: String {
-        """
-        SELECT e.entity_id, e.entity_type, ej.hot_attrs::text, (extract(epoch FROM ej.updated_at) * 1000000)::bigint
-        FROM atlas.entity_jsonb ej
-        JOIN atlas.entities e ON e.entity_id = ej.entity_id AND e.tenant_id = ej.tenant_id
-        WHERE ej.tenant_id = $1 AND e.tenant_id = $1 AND e.is_deleted = FALSE
-          AND ej.hot_attrs @> '{"environment":"production"}'::jsonb
-          AND (ej.hot_attrs ->> 'status') = ANY('{online,warning}'::text[])
-          AND (ej.hot_attrs ->> 'priority')::float8 >= 8
-        ORDER BY ej.updated_at DESC, ej.entity_id
-        LIMIT 100
-        """
-    }
+    /// Query 1 for `tenant`, as the hybrid form asks the store.
+    func query(_ tenant: Int64) -> HotQuery { HotQuery(tenantID: tenant, predicates: predicates, limit: 100) }
 
     /// Pure EAV, one join per attribute (the classic EAV answer).
     let selfJoin = """
@@ -161,8 +160,13 @@ struct QueryBenchForms {
         """
 
     /// Runs `sql` for `tenant` in a tenant-scoped transaction (RLS applies), discarding rows.
-    func runEAV(_ c: PostgresConnection, _ sql: String, _ tenant: Int64, asOwner: Bool = false) throws {
-        _ = try scoped(c, tenant, asOwner: asOwner, hybrid: sql == hybridSQL) { try c.execute(.init("bench_query", sql), [String(tenant)]) }
+    func runEAV(_ c: PostgresConnection, _ sql: String, _ tenant: Int64) throws {
+        _ = try scoped(c, tenant) { try c.execute(.init("bench_query", sql), [String(tenant)]) }
+    }
+
+    /// Runs the hybrid `sql` on the owner connection, inside `withoutQuery1Index`'s transaction.
+    func runAsOwner(_ c: PostgresConnection, _ sql: String, _ params: [String?], _ tenant: Int64) throws {
+        _ = try scoped(c, tenant, asOwner: true) { try c.execute(.init("bench_query", sql), params) }
     }
 
     func ids(_ c: PostgresConnection, _ sql: String, _ tenant: Int64) throws -> [Int64] {
@@ -172,27 +176,26 @@ struct QueryBenchForms {
         }
     }
 
-    func explain(_ c: PostgresConnection, _ sql: String, _ tenant: Int64, asOwner: Bool = false) throws -> String {
-        try scoped(c, tenant, asOwner: asOwner, hybrid: sql == hybridSQL) {
-            let r = try c.execute(.init("bench_explain", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql), [String(tenant)])
-            let lines = (0..<r.rowCount).map { r.string($0, 0)! }
-            guard lines.count > 60 else { return lines.joined(separator: "\n") }
-            return (lines.prefix(45) + ["   ... (\(lines.count - 50) plan lines omitted: one per partition) ..."]
-                    + lines.suffix(5)).joined(separator: "\n")
+    func explain(_ c: PostgresConnection, _ sql: String, _ params: [String?], _ tenant: Int64, asOwner: Bool = false) throws -> String {
+        try scoped(c, tenant, asOwner: asOwner) {
+            let r = try c.execute(.init("bench_explain", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql), params)
+            return Self.abbreviated((0..<r.rowCount).map { r.string($0, 0)! })
         }
     }
 
-    private func scoped<T>(_ c: PostgresConnection, _ tenant: Int64, asOwner: Bool = false, hybrid sqlIsHybrid: Bool = false,
-                           _ body: () throws -> T) throws -> T {
+    /// A plan, with the middle of very long ones (one line group per partition) left out.
+    static func abbreviated(_ lines: [String]) -> String {
+        guard lines.count > 60 else { return lines.joined(separator: "\n") }
+        return (lines.prefix(45) + ["   ... (\(lines.count - 50) plan lines omitted: one per partition) ..."]
+                + lines.suffix(5)).joined(separator: "\n")
+    }
+
+    /// The tenant; the hybrid form (asOwner) also `jit = off`, as PostgresStore.findEntities
+    /// sets it. No planner settings anywhere; the EAV forms run with the server's defaults.
+    private func scoped<T>(_ c: PostgresConnection, _ tenant: Int64, asOwner: Bool = false, _ body: () throws -> T) throws -> T {
         func settings() throws {
             try c.execute(.init("bench_set_tenant", "SELECT set_config('app.tenant_id', $1, true)"), [String(tenant)])
-            // The hybrid form runs with the planner settings PostgresStore.findEntities uses.
-            if sqlIsHybrid {
-                try c.execute(.init("bench_q1_settings", """
-                    SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
-                           set_config('jit', 'off', true)
-                    """))
-            }
+            if asOwner { try c.execute(.init("bench_jit_off", "SELECT set_config('jit', 'off', true)")) }
         }
         if asOwner {
             // The owner connection is already inside the index-dropping transaction.
@@ -205,11 +208,11 @@ struct QueryBenchForms {
         }
     }
 
-    /// Runs `body` on `owner` inside a transaction without the tenant-first btree (rolled back).
-    func withoutTenantIndex<T>(_ owner: PostgresConnection, _ body: () throws -> T) throws -> T {
+    /// Runs `body` on `owner` inside a transaction without the Query 1 btree (rolled back).
+    func withoutQuery1Index<T>(_ owner: PostgresConnection, _ body: () throws -> T) throws -> T {
         try owner.execute(.init("bench_begin", "BEGIN"))
         defer { _ = try? owner.execute(.init("bench_rollback", "ROLLBACK")) }
-        try owner.execute(.init("bench_drop_index", "DROP INDEX atlas.idx_entity_jsonb_tenant_updated"))
+        try owner.execute(.init("bench_drop_index", "DROP INDEX atlas.idx_entity_jsonb_query1"))
         try owner.execute(.init("bench_role", "SET LOCAL ROLE atlas_app"))
         return try body()
     }

@@ -1,0 +1,105 @@
+import AtlasCore
+import AtlasStorage
+import Testing
+
+/// Query 1's layout (migration 8): `entity_jsonb` partitioned by tenant, a tenant's query
+/// planned over its one partition, and attribute names written into the statement as
+/// quoted literals. Plan shapes here are structural (pruning), not timings.
+@Suite(.enabled(if: PostgresTestServer.enabled, "set ATLAS_PG_URL (scripts/pg-local start)"))
+struct PostgresQuery1Tests {
+    static let q1: [HotPredicate] = [
+        .equals("environment", .text("production")),
+        .oneOf("status", [.text("online"), .text("warning")]),
+        .atLeast("priority", 8),
+    ]
+
+    @Test func entityJsonbIsHashPartitionedByTenant() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let r = try db.owner().execute(.init("partition_key", """
+            SELECT p.partstrat::text, a.attname::text,
+                   (SELECT count(*) FROM pg_inherits WHERE inhparent = p.partrelid)
+            FROM pg_partitioned_table p
+            JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+            WHERE p.partrelid = 'atlas.entity_jsonb'::regclass
+            """))
+        #expect(r.string(0, 0) == "h" && r.string(0, 1) == "tenant_id" && r.int64(0, 2) == 4)
+    }
+
+    @Test func tenantQueryReadsOnePartition() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let store = try db.store()
+        let p = try Fixture.Pipeline(store)
+        let t = Fixture.t0
+        var rs: [Reading] = []
+        for tenant in Int64(1)...3 {
+            for e in Int64(1)...20 {
+                let id = tenant * 100 + e
+                rs += [Fixture.reading(tenant, id, 1, .text(e % 2 == 0 ? "online" : "warning"), at: t + e),
+                       Fixture.reading(tenant, id, 2, .text("production"), at: t + e),
+                       Fixture.reading(tenant, id, 3, .int(e % 10), at: t + e)]
+            }
+        }
+        try p.ingest(rs)
+        try p.flush()
+        let q = HotQuery(tenantID: 2, predicates: Self.q1, limit: 5)
+        // priority 8 and 9 of 1...20: entities 219, 218, 209, 208, newest first.
+        #expect(try store.findEntities(q).map(\.entityID) == [219, 218, 209, 208])
+        // Planned for the tenant's partition alone (plan-time pruning), several times over so
+        // the plan cache's choice after its first custom plans is covered too.
+        for _ in 0..<7 {
+            let plan = try store.explainFindEntities(q).joined(separator: "\n")
+            let partitions = Set(plan.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+                .filter { $0.hasPrefix("entity_jsonb_p") && $0.dropFirst(14).allSatisfy(\.isNumber) })
+            #expect(partitions.count == 1, "\(plan)")
+            #expect(!plan.contains("Merge Append"), "\(plan)")
+        }
+        // The same statement the store runs, named by its text.
+        let (stmt, params) = try store.findEntitiesStatement(q)
+        #expect(stmt.name.hasPrefix("find_entities_") && params.first == "2" && params.last == "5")
+        #expect(!stmt.sql.contains("enable_"))
+    }
+
+    @Test func pipelinedTransactionRollsBackOnError() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let c = try db.owner()
+        try c.execute(.init("t", "CREATE TABLE atlas.pipeline_probe (v int)"))
+        let insert = PostgresConnection.Statement("probe_insert", "INSERT INTO atlas.pipeline_probe VALUES ($1::int)")
+        let fail = PostgresConnection.Statement("probe_fail", "SELECT 1 / $1::int")
+        let e = #expect(throws: PostgresError.self) {
+            _ = try c.pipelinedTransaction("probe", [(insert, ["1"]), (fail, ["0"]), (insert, ["2"])])
+        }
+        #expect(e?.code.raw == "22012" && e?.statementName == "probe_fail")
+        // Nothing committed, no transaction left open, the connection still usable.
+        let ok = try c.pipelinedTransaction("probe", [(insert, ["3"]), (fail, ["1"])])
+        #expect(ok.count == 2 && ok[1].int64(0, 0) == 1)
+        #expect(try c.execute(.init("probe_rows", "SELECT string_agg(v::text, ',') FROM atlas.pipeline_probe")).string(0, 0) == "3")
+    }
+
+    @Test func attributeNamesAreQuotedNotSpliced() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let store = try db.store()
+        let catalog = try Catalog(tenants: [Tenant(id: 1, name: "acme")], attributes: [
+            Attribute(id: 1, name: "it's'); DROP TABLE atlas.entities; --", dataType: .text, isHot: true),
+            Attribute(id: 2, name: "o'level", dataType: .int, isHot: true),
+        ])
+        try store.install(catalog: catalog)
+        let clock = ManualClock(nowMicros: Fixture.t0)
+        let ingestor = try Ingestor(validator: Validator(catalog: catalog), log: InMemoryIngestLog(), store: store, clock: clock)
+        let t = Fixture.t0
+        try ingestor.ingest([
+            Fixture.reading(1, 1, 1, .text("a'b"), at: t), Fixture.reading(1, 1, 2, .int(5), at: t),
+            Fixture.reading(1, 2, 1, .text("c"), at: t + 1), Fixture.reading(1, 2, 2, .int(7), at: t + 1),
+        ])
+        try Flusher(ingestor: ingestor, clock: clock).flushNow()
+        let name = "it's'); DROP TABLE atlas.entities; --"
+        #expect(try store.findEntities(HotQuery(tenantID: 1, predicates: [.equals(name, .text("a'b"))])).map(\.entityID) == [1])
+        #expect(try store.findEntities(HotQuery(tenantID: 1, predicates: [.oneOf(name, [.text("c"), .text("x")])])).map(\.entityID) == [2])
+        #expect(try store.findEntities(HotQuery(tenantID: 1, predicates: [.atLeast("o'level", 6)])).map(\.entityID) == [2])
+        #expect(try store.findEntities(HotQuery(tenantID: 1, predicates: [.equals("o'level", .int(5))])).map(\.entityID) == [1])
+        #expect(try store.counts(tenantID: 1).entities == 2)
+    }
+}
