@@ -10,6 +10,10 @@ final class SQLiteSegmentBuilder: @unchecked Sendable {
     struct Job: Equatable {
         var segmentID: Int64
         var table: String
+        /// The segment's offsets, copied in slices of `copySlice`.
+        var firstOffset: Int64
+        var lastOffset: Int64
+        var rows: Int
         /// Destination path; the file is written as `path + ".tmp"` and renamed.
         var path: String
     }
@@ -19,6 +23,8 @@ final class SQLiteSegmentBuilder: @unchecked Sendable {
         didSet { condition.lock(); fault = injectedFault; condition.unlock() }
     }
 
+    /// Offsets per copy statement (one short read snapshot each).
+    static let copySlice: Int64 = 65_536
     private let storePath: String
     private let sql: [String: String]
     private let condition = NSCondition()
@@ -136,7 +142,20 @@ final class SQLiteSegmentBuilder: @unchecked Sendable {
         do {
             try c.exec(try text("segment_file_pragmas", table: job.table), name: "segment_file_pragmas")
             try c.exec(try text("segment_create", table: "seg." + job.table), name: "segment_file_create")
-            try c.exec(try text("segment_file_copy", table: job.table), name: "segment_file_copy")
+            let copy = try c.prepare(try text("segment_file_copy", table: job.table), name: "segment_file_copy")
+            var from = job.firstOffset
+            while from <= job.lastOffset {
+                let to = min(job.lastOffset, from + Self.copySlice - 1) + 1
+                copy.bind(1, from); copy.bind(2, to)
+                try copy.run()
+                from = to
+            }
+            let count = try c.prepare(try text("segment_file_count", table: job.table), name: "segment_file_count")
+            guard try count.step(), count.int64(0) == Int64(job.rows) else {
+                throw SQLiteError(code: SQLITE_CORRUPT, message: "segment \(job.segmentID): copied \(count.int64(0)) rows of \(job.rows)",
+                                  statement: "segment_file_count")
+            }
+            count.reset()
             try c.exec(try text("segment_file_index", table: job.table), name: "segment_file_index")
         } catch {
             try? c.exec(try text("segment_file_detach", table: ""), name: "segment_file_detach")

@@ -317,7 +317,8 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         // A build that just failed is retried after the next flush, not in a loop.
         for s in segments.dueForSeal where !failed.contains(s.id) {
             guard let name = segments.fileName(for: s.id) else { continue }
-            builder.submit(.init(segmentID: s.id, table: s.table, path: try segments.path(of: name)))
+            builder.submit(.init(segmentID: s.id, table: s.table, firstOffset: s.firstOffset, lastOffset: s.lastOffset,
+                                 rows: s.rows, path: try segments.path(of: name)))
         }
         if let failure {
             lastSealError = failure

@@ -70,8 +70,13 @@ DETACH DATABASE seg;
 PRAGMA seg.page_size = 8192; PRAGMA seg.journal_mode = OFF; PRAGMA seg.synchronous = OFF;
 
 -- name: segment_file_copy
--- One sequential pass in rowid (= log offset) order, from a read snapshot of the store.
-INSERT INTO seg.{table} SELECT * FROM main.{table} ORDER BY log_offset;
+-- A slice of offsets [?1, ?2) in rowid (= log offset) order. Slices keep each read
+-- snapshot of the store short, so checkpoints can finish and the WAL can restart meanwhile.
+INSERT INTO seg.{table} SELECT * FROM main.{table} WHERE log_offset >= ?1 AND log_offset < ?2 ORDER BY log_offset;
+
+-- name: segment_file_count
+-- The copy must hold every row the catalog counts before the file may replace the table.
+SELECT count(*) FROM seg.{table};
 
 -- name: segment_file_index
 CREATE INDEX seg.{table}_series ON {table} (tenant_id, entity_id, attribute_id, ingested_at);
