@@ -102,6 +102,21 @@ import Testing
         #expect(try again.counts(tenantID: 1).timeSeriesRows == 6)
     }
 
+    @Test func aCopyShortOfTheCatalogsRowCountIsNeverAdopted() throws {
+        let path = temporaryDirectory("seal-count") + "/atlas.sqlite"
+        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000)) }
+        do {
+            // The catalog claims a row the table does not hold.
+            let db = try SQLiteConnection(path: path)
+            try db.exec("UPDATE ts_segments SET row_count = row_count + 1 WHERE segment_id = 1")
+        }
+        let store = try SQLiteStore(path: path, segmentRows: 2)
+        #expect(throws: SQLiteError.self) { try store.finishSeals() }
+        #expect(store.sealStats.count == 0)
+        #expect(!FileManager.default.fileExists(atPath: path + "-seg1"))
+        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+    }
+
     @Test func aMissingSegmentFileFailsTheOpen() throws {
         let path = temporaryDirectory("seal-missing") + "/atlas.sqlite"
         do {
