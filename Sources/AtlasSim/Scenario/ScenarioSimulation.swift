@@ -55,7 +55,7 @@ public final class ScenarioSimulation {
     let streams: RandomStreams
     let readStream, readKeyStream, mixStream, rywStream, faultStream: RandomStream
     let ingestCostStream, flushCostStream, readCostStream: RandomStream
-    @exclusivity(unchecked) var writeArrivals: WriteArrivals
+    let writeArrivals: WriteArrivals
     @exclusivity(unchecked) var readArrivals: ArrivalProcess
     @exclusivity(unchecked) var readKeys: EntityIDGenerator
     let ingestCost: PreparedCost
@@ -165,7 +165,7 @@ public final class ScenarioSimulation {
         readKeys = keys
         writeArrivals = WriteArrivals(process: ArrivalProcess(writeConfig, originNanos: startNanos), keys: keys,
                                       streams: streams, attributeSet: attributeSet, tenants: tenantMap,
-                                      startNanos: startNanos, endNanos: endNanos)
+                                      startNanos: startNanos, endNanos: endNanos, tickNanos: ingestTickNanos)
         ingestCost = try PreparedCost(topo.services.ingest)
         flushCost = try PreparedCost(topo.services.flush)
         let s = topo.services
