@@ -37,34 +37,37 @@ final class WriteArrivals {
     deinit { feed.cancel() }
 
     /// Appends the readings of every write arriving at or before `nowNanos` (the next
-    /// tick) to `readings` and returns their arrival times.
+    /// tick) to `readings` and returns their arrival times. When `readings` is empty the
+    /// tick's array is handed over whole (no per-reading copy on the simulation thread).
     func generate(through nowNanos: Int64, into readings: inout [Reading]) -> [Int64] {
         if finished { return [] }
         precondition(nowNanos == expectedTickNanos,
                      "WriteArrivals: ticks must be consecutive (asked \(nowNanos), expected \(expectedTickNanos))")
         expectedTickNanos += tickNanos
-        if tickInChunk == chunk.tickCount {
+        if tickInChunk == chunk.ticks.count {
             chunk = feed.next()
             tickInChunk = 0
         }
-        let lo = tickInChunk == 0 ? 0 : chunk.tickEnds[tickInChunk - 1], hi = chunk.tickEnds[tickInChunk]
-        readings.append(contentsOf: chunk.readings[lo..<hi])
-        nextNanos = chunk.nextNanos[tickInChunk]
+        var tick = TickArrivals()
+        swap(&tick, &chunk.ticks[tickInChunk])
         tickInChunk += 1
-        if nextNanos == nil && tickInChunk == chunk.tickCount { finished = true }
-        return Array(chunk.times[lo..<hi])
+        if readings.isEmpty { readings = tick.readings } else { readings += tick.readings }
+        nextNanos = tick.nextNanos
+        if nextNanos == nil && tickInChunk == chunk.ticks.count { finished = true }
+        return tick.times
     }
+}
+
+/// One tick's arrivals, and the next arrival after it (nil: the window is over).
+struct TickArrivals {
+    var readings: [Reading] = []
+    var times: [Int64] = []
+    var nextNanos: Int64?
 }
 
 /// Consecutive ticks' arrivals, handed over at once.
 struct ArrivalChunk: @unchecked Sendable {
-    var readings: [Reading] = []
-    var times: [Int64] = []
-    /// Per tick, the end index of its arrivals in `readings` and `times`.
-    var tickEnds: [Int] = []
-    /// Per tick, the next arrival after it (nil: the window is over).
-    var nextNanos: [Int64?] = []
-    var tickCount: Int { tickEnds.count }
+    var ticks: [TickArrivals] = []
 }
 
 /// The producer side: a generator running `chunkTicks` ticks at a time, at most
@@ -144,7 +147,7 @@ final class ArrivalFeed: @unchecked Sendable {
                 return
             }
             ready.append(c)
-            let done = c.nextNanos.last! == nil
+            let done = c.ticks.last!.nextNanos == nil
             if done { producerDone = true }
             condition.broadcast()
             condition.unlock()
@@ -154,19 +157,19 @@ final class ArrivalFeed: @unchecked Sendable {
 
     private func makeChunk() -> ArrivalChunk {
         var c = ArrivalChunk()
-        c.tickEnds.reserveCapacity(Self.chunkTicks)
-        c.nextNanos.reserveCapacity(Self.chunkTicks)
+        c.ticks.reserveCapacity(Self.chunkTicks)
         for _ in 0..<Self.chunkTicks {
-            c.times += generator.generate(through: nextTickNanos, into: &c.readings)
+            var tick = TickArrivals()
+            tick.times = generator.generate(through: nextTickNanos, into: &tick.readings)
+            tick.nextNanos = generator.nextNanos
             nextTickNanos += tickNanos
-            c.tickEnds.append(c.readings.count)
-            c.nextNanos.append(generator.nextNanos)
-            if generator.nextNanos == nil { break }
+            c.ticks.append(tick)
+            if tick.nextNanos == nil { break }
         }
         return c
     }
 
     private func emptyChunk() -> ArrivalChunk {
-        ArrivalChunk(tickEnds: [0], nextNanos: [nil])
+        ArrivalChunk(ticks: [TickArrivals()])
     }
 }

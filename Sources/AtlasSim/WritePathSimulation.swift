@@ -164,14 +164,11 @@ public final class WritePathSimulation {
 
     private func ingestTick() {
         let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
-        pending.arrivalNanos.append(contentsOf: times)
+        if pending.arrivalNanos.isEmpty { pending.arrivalNanos = times } else { pending.arrivalNanos += times }
         writesArrived += times.count
         if !pending.readings.isEmpty {
-            let n = pending.readings.count
             ingestPool.submit(pending)
-            pending = IngestBatch(readings: [], arrivalNanos: [])
-            pending.readings.reserveCapacity(n)
-            pending.arrivalNanos.reserveCapacity(n)
+            pending = IngestBatch(readings: [], arrivalNanos: [])  // the next tick's arrays are handed over
         }
         kernel.schedule(ingestTickKind, afterNanos: ingestTickNanos)
     }
