@@ -213,7 +213,7 @@ public enum SLOEvaluator {
                                 recorders: [String: LatencyRecorder]) -> [SLOResult] {
         thresholds.map { t in
             let v = observed(t, summary: summary, recorders: recorders)
-            return SLOResult(metric: t.metric, threshold: t.expression, observed: v.isNaN ? -1 : v, passed: t.passes(v),
+            return SLOResult(metric: t.metric, threshold: t.expression, observed: v.isNaN ? nil : v, passed: t.passes(v),
                              source: t.source)
         }
     }
