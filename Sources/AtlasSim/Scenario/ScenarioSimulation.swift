@@ -203,15 +203,15 @@ public final class ScenarioSimulation {
                                 olapMaxLagMicros: Int64(topo.routing.olapMaxLagSeconds * 1e6)))
         executor = SimReadExecutor(primary: store, replicaStore: raw, replicas: reps)
 
-        func recorder(_ minTrackable: Double = 1e-6, budget: Int = 1_000_000) -> LatencyRecorder {
-            LatencyRecorder(exactSampleBudget: budget, relativeError: 0.01, minTrackable: minTrackable)
+        func recorder(_ minTrackable: Double = 1e-6) -> LatencyRecorder {
+            LatencyRecorder(exactSampleBudget: 1_000_000, relativeError: 0.01, minTrackable: minTrackable)
         }
         ingestToAckMs = recorder()
         ingestToVisibleMs = recorder()
         flushRowsRecorder = recorder(0.5)
         readLatencyMs = [recorder(), recorder(), recorder()]
         replicaLagSeconds = reps.map { _ in recorder() }
-        intervalLatency = [recorder(budget: 200_000), recorder(budget: 200_000), recorder(budget: 200_000)]
+        intervalLatency = [Self.intervalRecorder(), Self.intervalRecorder(), Self.intervalRecorder()]
 
         // Kernel wiring.
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
