@@ -82,21 +82,26 @@ public final class Ingestor {
     /// When true, the ingestor remembers which (tenant, entity) pairs had hot values
     /// staged, so the flusher can tell a cache which keys a flush changed.
     public var tracksHotEntities = false
-    private var pendingHotEntities: Set<TenantEntity> = []
+    private var pendingHotEntities: [TenantEntity] = []  // with repeats; sorted when taken
 
     private func noteStaged(_ records: [LogRecord]) {
         guard tracksHotEntities else { return }
         let validator = self.validator // one copy, not one per record
         for r in records where validator.isHot(r.attributeID) {
-            pendingHotEntities.insert(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
+            pendingHotEntities.append(TenantEntity(tenantID: r.tenantID, entityID: r.entityID))
         }
     }
 
-    /// The hot (tenant, entity) pairs staged since the last call; the flusher takes them
-    /// after a committed flush.
-    public func takePendingHotEntities() -> Set<TenantEntity> {
+    /// The hot (tenant, entity) pairs staged since the last call, each once, ordered by
+    /// tenant then entity; the flusher takes them after a committed flush.
+    public func takePendingHotEntities() -> [TenantEntity] {
         defer { pendingHotEntities.removeAll(keepingCapacity: true) }
-        return pendingHotEntities
+        guard !pendingHotEntities.isEmpty else { return [] }
+        pendingHotEntities.sort()
+        var out: [TenantEntity] = []
+        out.reserveCapacity(pendingHotEntities.count)
+        for e in pendingHotEntities where out.last != e { out.append(e) }
+        return out
     }
 
     /// Stages every logged record not yet staged. Returns how many were staged.
@@ -134,12 +139,16 @@ public struct IngestAck: Sendable, Equatable {
     public var rejections: [ValidationError]
 }
 
-/// A tenant-qualified entity id (cache keys, invalidation).
-public struct TenantEntity: Hashable, Sendable {
+/// A tenant-qualified entity id (cache keys, invalidation); ordered by tenant, then entity.
+public struct TenantEntity: Hashable, Sendable, Comparable {
     public var tenantID: Int64
     public var entityID: Int64
     public init(tenantID: Int64, entityID: Int64) {
         self.tenantID = tenantID
         self.entityID = entityID
+    }
+
+    public static func < (a: TenantEntity, b: TenantEntity) -> Bool {
+        a.tenantID != b.tenantID ? a.tenantID < b.tenantID : a.entityID < b.entityID
     }
 }

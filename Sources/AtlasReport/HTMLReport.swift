@@ -29,7 +29,7 @@ public enum HTMLReport {
             + (report.replications > 1 ? " ± 95% CI" : "") + ")</th><th>verdict</th><th>failing seeds</th></tr>"
         for v in report.slos {
             h += "<tr class=\"\(v.passed ? "pass" : "fail")\"><td>\(esc(v.metric))</td><td>\(esc(v.threshold))</td>"
-                + "<td>\(fmt(v.observedMean))\(v.observedHalfWidth.map { " ± " + fmt($0) } ?? "")</td>"
+                + "<td>\(v.observedMean.map(fmt) ?? "no data")\(v.observedHalfWidth.map { " ± " + fmt($0) } ?? "")</td>"
                 + "<td>\(v.passed ? "pass" : "FAIL")</td><td>\(v.failingSeeds.map(String.init).joined(separator: " "))</td></tr>"
         }
         h += "</table>"

@@ -95,7 +95,7 @@ public enum ResultsWriter {
     public static func slosCSV(_ r: ScenarioReport) -> String {
         var o = "metric,threshold,passed,observed_mean,observed_half_width,failing_seeds,declared_at\n"
         for v in r.slos {
-            o += "\(v.metric),\(csvField(v.threshold)),\(v.passed),\(num(v.observedMean)),\(v.observedHalfWidth.map(num) ?? ""),"
+            o += "\(v.metric),\(csvField(v.threshold)),\(v.passed),\(v.observedMean.map(num) ?? ""),\(v.observedHalfWidth.map(num) ?? ""),"
                 + "\(csvField(v.failingSeeds.map(String.init).joined(separator: " "))),\(csvField(v.source))\n"
         }
         return o

@@ -40,7 +40,7 @@ public final class WritePathSimulation {
     private let ingestCostStream: RandomStream
     private let flushCostStream: RandomStream
     private let readCostStream: RandomStream
-    @exclusivity(unchecked) private var writeArrivals: WriteArrivals
+    private let writeArrivals: WriteArrivals
     @exclusivity(unchecked) private var readArrivals: ArrivalProcess
     @exclusivity(unchecked) private var readKeys: EntityIDGenerator
     private let ingestCost: PreparedCost
@@ -104,7 +104,7 @@ public final class WritePathSimulation {
         readKeys = keys
         writeArrivals = WriteArrivals(process: ArrivalProcess(config.writes, originNanos: startNanos), keys: keys,
                                       streams: streams, attributeSet: attributeSet, tenants: tenantMap,
-                                      startNanos: startNanos, endNanos: endNanos)
+                                      startNanos: startNanos, endNanos: endNanos, tickNanos: ingestTickNanos)
         ingestCost = try PreparedCost(config.costs.ingest)
         flushCost = try PreparedCost(config.costs.flush)
         readCost = try PreparedCost(config.costs.pointRead)
@@ -164,14 +164,11 @@ public final class WritePathSimulation {
 
     private func ingestTick() {
         let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
-        pending.arrivalNanos.append(contentsOf: times)
+        if pending.arrivalNanos.isEmpty { pending.arrivalNanos = times } else { pending.arrivalNanos += times }
         writesArrived += times.count
         if !pending.readings.isEmpty {
-            let n = pending.readings.count
             ingestPool.submit(pending)
-            pending = IngestBatch(readings: [], arrivalNanos: [])
-            pending.readings.reserveCapacity(n)
-            pending.arrivalNanos.reserveCapacity(n)
+            pending = IngestBatch(readings: [], arrivalNanos: [])  // the next tick's arrays are handed over
         }
         kernel.schedule(ingestTickKind, afterNanos: ingestTickNanos)
     }

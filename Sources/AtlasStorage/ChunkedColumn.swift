@@ -27,7 +27,7 @@ final class ChunkedColumn<Element: BitwiseCopyable> {
     }
 
     private func addChunk() {
-        chunks.append(HugePages.allocate(Element.self, count: Self.chunkSize))
+        chunks.append(HugePages.allocate(Element.self, count: Self.chunkSize, expectingMore: true))
     }
 
     @inline(__always) subscript(i: Int) -> Element {

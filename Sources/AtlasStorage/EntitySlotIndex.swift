@@ -88,6 +88,8 @@ final class EntitySlotIndex {
     /// Inserts `key` → (`slot`, `tenant`); `key` must be absent.
     func insert(_ key: Int64, slot: UInt32, tenant: Int32) {
         if (count + 1) * 10 > capacity * 7 { grow() }
+        // Near the next growth (at 70%): have the doubled table faulted in off this thread.
+        if count == capacity * 6 / 10 { HugePages.prepare(Entry.self, count: capacity * 2) }
         let mask = capacity - 1
         var i = home(key)
         while table[i].key != Self.empty { i = (i + 1) & mask }

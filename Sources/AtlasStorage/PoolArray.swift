@@ -39,7 +39,7 @@ final class PoolArray<Element> {
 
     @inline(__always) func append(_ x: Element) {
         if count & Self.chunkMask == 0 && count >> Self.chunkShift == chunks.count {
-            chunks.append(HugePages.allocate(Element.self, count: 1 << Self.chunkShift))
+            chunks.append(HugePages.allocate(Element.self, count: 1 << Self.chunkShift, expectingMore: true))
         }
         (chunks.withUnsafeBufferPointer { $0[count >> Self.chunkShift] } + (count & Self.chunkMask)).initialize(to: x)
         count += 1

@@ -182,7 +182,8 @@ enum SimulationDriver {
         for v in report.slos {
             let ci = v.observedHalfWidth.map { String(format: " ± %.4g", $0) } ?? ""
             out += "  \(v.passed ? "PASS" : "FAIL")  " + pad(v.metric, 26) + " " + pad(v.threshold, 14)
-                + String(format: " observed %.4g%@%@\n", v.observedMean, ci,
+                + (v.observedMean.map { String(format: " observed %.4g", $0) } ?? " no data")
+                + String(format: "%@%@\n", ci,
                           v.failingSeeds.isEmpty ? "" : "  failing seeds: " + v.failingSeeds.map(String.init).joined(separator: " "))
         }
         out += "verdict \(o.passed ? "PASS" : "FAIL")  →  \(dir)"

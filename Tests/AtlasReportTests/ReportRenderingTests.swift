@@ -37,7 +37,7 @@ import Testing
         let sa = try String(contentsOfFile: a + "/summary.json", encoding: .utf8)
         let sb = try String(contentsOfFile: b + "/summary.json", encoding: .utf8)
         #expect(sa == sb)
-        #expect(sa.contains("\"schemaVersion\" : 1"))
+        #expect(sa.contains("\"schemaVersion\" : 2"))
         #expect(!sa.contains("wall_seconds"))
         for f in ["wall.json", "timeseries.csv", "faults.csv", "slos.csv", "report.html",
                   "histograms/read_latency_ms.eventual.csv", "histograms/replica_lag_seconds.replica-1.csv"] {

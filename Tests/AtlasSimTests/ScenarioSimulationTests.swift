@@ -125,6 +125,26 @@ import Testing
         #expect(s.slos[0].observed == Double(s.writes.lost))
     }
 
+    @Test func sloWithoutDataFailsAndIsNotAveragedAsANumber() throws {
+        var c = Self.small(3)
+        c.replications = 2
+        c.workload.readMix.analytics = 0  // no analytics reads at all
+        c.slos = [
+            SLOThreshold(metric: "read_latency_ms.analytics", aggregate: .percentile(99), comparison: .lt, bound: 500,
+                         expression: "p(99) < 500"),
+            SLOThreshold(metric: "acked_write_loss", aggregate: .value, comparison: .eq, bound: 0, expression: "value == 0"),
+        ]
+        let outcome = try ScenarioRunner.run(c)
+        for r in outcome.runs {
+            #expect(r.summary.slos[0].observed == nil && !r.summary.slos[0].passed)
+            #expect(r.summary.slos[1].observed == 0 && r.summary.slos[1].passed)
+        }
+        let report = outcome.report()
+        #expect(report.slos[0].observedMean == nil && report.slos[0].replicationsWithData == 0 && !report.slos[0].passed)
+        #expect(report.slos[1].observedMean == 0 && report.slos[1].replicationsWithData == 2)
+        #expect(!report.passed)
+    }
+
     @Test func cacheOutageAndFlushAreCounted() throws {
         let s = try run(Self.small(10, faults: [FaultSpec(atSeconds: 3, kind: .cacheFlush),
                                                 FaultSpec(atSeconds: 5, kind: .cacheOutage(durationSeconds: 3))]))

@@ -44,11 +44,11 @@ public final class LRUCache: ReadCache {
     private let clock: any Clock
     private var nodes: [Node] = []
     private var freeSlots: [Int] = []
-    private var index: [CacheKey: Int] = [:]
+    @exclusivity(unchecked) private var index = CacheKeyTable()  // key → node
     private var newest = -1
     private var oldest = -1
     /// Latest invalidation time per key, and the same in time order for pruning.
-    private var tombstones: [CacheKey: Int64] = [:]
+    @exclusivity(unchecked) private var tombstones = CacheKeyTable()  // key → invalidated at (µs)
     private var tombstoneQueue: [(key: CacheKey, atMicros: Int64)] = []
     private var tombstoneQueueStart = 0
     /// Fills read at or before this time are refused: invalidations before it may have
@@ -70,7 +70,7 @@ public final class LRUCache: ReadCache {
     public var count: Int { index.count }
 
     public func get(_ key: CacheKey) -> EntitySnapshot? {
-        guard let i = index[key] else {
+        guard let i = index[key].map(Int.init) else {
             counters.misses += 1
             return nil
         }
@@ -97,16 +97,23 @@ public final class LRUCache: ReadCache {
     public func invalidate(tenantID: Int64, entityIDs: some Sequence<Int64>) {
         let now = clock.nowMicros
         pruneTombstones(now: now)
-        for entityID in entityIDs {
-            let key = CacheKey(tenantID: tenantID, entityID: entityID)
-            if let i = index[key] {
-                remove(at: i)
-                counters.invalidations += 1
-            }
-            guard config.invalidationMemoryMicros > 0 else { continue }
-            tombstones[key] = now
-            tombstoneQueue.append((key, now))
+        for entityID in entityIDs { invalidate(CacheKey(tenantID: tenantID, entityID: entityID), now: now) }
+    }
+
+    public func invalidate(_ entities: [TenantEntity]) {
+        let now = clock.nowMicros
+        pruneTombstones(now: now)
+        for e in entities { invalidate(CacheKey(tenantID: e.tenantID, entityID: e.entityID), now: now) }
+    }
+
+    private func invalidate(_ key: CacheKey, now: Int64) {
+        if let i = index[key] {
+            remove(at: Int(i))
+            counters.invalidations += 1
         }
+        guard config.invalidationMemoryMicros > 0 else { return }
+        tombstones[key] = now
+        tombstoneQueue.append((key, now))
     }
 
     /// Drops every entry (a cache restart). Tombstones stay: they guard later fills.
@@ -144,7 +151,7 @@ public final class LRUCache: ReadCache {
         let size = Self.estimatedBytes(value)
         guard size <= config.maxBytes else { return .refusedTooLarge }
         let expires = now + config.ttlMicros
-        if let i = index[key] {
+        if let i = index[key].map(Int.init) {
             if nodes[i].asOfMicros > asOfMicros, now < nodes[i].expiresAtMicros { return .keptNewer }
             bytes += size - nodes[i].bytes
             nodes[i].value = value
@@ -163,7 +170,7 @@ public final class LRUCache: ReadCache {
                 nodes.append(node)
                 i = nodes.count - 1
             }
-            index[key] = i
+            index[key] = Int64(i)
             bytes += size
             linkAsNewest(i)
         }

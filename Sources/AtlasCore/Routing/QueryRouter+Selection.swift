@@ -21,46 +21,73 @@ extension QueryRouter {
             counters.breakerOpenReads += 1
             return try primary(.primaryBreakerOpen)
         }
-        // Healthy: measured and below the max lag.
-        var healthy: [Route] = []
-        for replica in replicas {
-            guard let (lag, asOf) = freshness(of: replica, nowMicros: now), lag < config.replicaMaxLagMicros else {
-                counters.replicaSkipsForLag += 1
-                continue
+        // Healthy: measured and below the max lag; then replayed the client's write, then
+        // within the request's max lag. Filtered in place in a stack buffer: this runs
+        // for every eventual read that misses the cache.
+        return try withUnsafeTemporaryAllocation(of: Candidate.self, capacity: replicas.count) { buffer in
+            var n = 0
+            for (i, replica) in replicas.enumerated() {
+                guard let (lag, asOf) = freshness(of: replica, nowMicros: now), lag < config.replicaMaxLagMicros else {
+                    counters.replicaSkipsForLag += 1
+                    continue
+                }
+                buffer[n] = Candidate(index: i, lagMicros: lag, asOfMicros: asOf)
+                n += 1
             }
-            healthy.append(Route(source: replica, lagMicros: lag, asOfMicros: asOf, reason: .replicaWithinTarget,
-                                 reportsToBreaker: true))
+            guard n > 0 else {
+                counters.allReplicasSkipped += 1
+                breaker.recordFailure()
+                return try primary(.primaryAllReplicasLagging)
+            }
+            if let w = options.writtenAtMicros { n = Self.keep(buffer, n) { $0.asOfMicros >= w } }
+            guard n > 0 else {
+                counters.readYourWritesFallbacks += 1
+                return try primary(.primaryReadYourWrites)
+            }
+            if let m = maxLagMicros { n = Self.keep(buffer, n) { $0.lagMicros <= m } }
+            guard n > 0 else {
+                counters.maxLagFallbacks += 1
+                return try primary(.primaryMaxLag)
+            }
+            let target = config.replicaTargetLagMicros
+            let withinTarget = buffer[0..<n].lazy.filter { $0.lagMicros < target }.count
+            var pick: Candidate
+            if admission == .tryReplicas, withinTarget > 0 {
+                // Round-robin over those within the target.
+                let k = rotation % withinTarget
+                rotation &+= 1
+                pick = buffer[0..<n].lazy.filter { $0.lagMicros < target }.dropFirst(k).first!
+            } else {
+                // The probe, or nothing below the target: the lowest lag (first on ties).
+                pick = buffer[0]
+                for c in buffer[1..<n] where c.lagMicros < pick.lagMicros { pick = c }
+            }
+            var chosen = Route(source: replicas[pick.index], lagMicros: pick.lagMicros, asOfMicros: pick.asOfMicros,
+                               reason: .replicaWithinTarget, reportsToBreaker: true)
+            if chosen.lagMicros >= target {
+                chosen.reason = .replicaAboveTarget
+                chosen.warnings = [.replicaLagAboveTarget(lagMicros: chosen.lagMicros)]
+                counters.replicaLagWarnings += 1
+            }
+            return chosen
         }
-        guard !healthy.isEmpty else {
-            counters.allReplicasSkipped += 1
-            breaker.recordFailure()
-            return try primary(.primaryAllReplicasLagging)
+    }
+
+    /// A replica still in the running, with its measured freshness.
+    struct Candidate {
+        var index: Int
+        var lagMicros: Int64
+        var asOfMicros: Int64
+    }
+
+    /// Keeps, in order, the first `n` candidates that satisfy `keep`; returns how many.
+    static func keep(_ buffer: UnsafeMutableBufferPointer<Candidate>, _ n: Int, _ keep: (Candidate) -> Bool) -> Int {
+        var kept = 0
+        for i in 0..<n where keep(buffer[i]) {
+            buffer[kept] = buffer[i]
+            kept += 1
         }
-        let replayed = healthy.filter { r in options.writtenAtMicros.map { r.asOfMicros >= $0 } ?? true }
-        guard !replayed.isEmpty else {
-            counters.readYourWritesFallbacks += 1
-            return try primary(.primaryReadYourWrites)
-        }
-        let eligible = replayed.filter { r in maxLagMicros.map { r.lagMicros <= $0 } ?? true }
-        guard !eligible.isEmpty else {
-            counters.maxLagFallbacks += 1
-            return try primary(.primaryMaxLag)
-        }
-        var chosen: Route
-        let withinTarget = eligible.filter { $0.lagMicros < config.replicaTargetLagMicros }
-        if admission == .tryReplicas, !withinTarget.isEmpty {
-            chosen = withinTarget[rotation % withinTarget.count]
-            rotation &+= 1
-        } else {
-            // The probe, or nothing below the target: the lowest lag (first on ties).
-            chosen = eligible.min { $0.lagMicros < $1.lagMicros }!
-        }
-        if chosen.lagMicros >= config.replicaTargetLagMicros {
-            chosen.reason = .replicaAboveTarget
-            chosen.warnings = [.replicaLagAboveTarget(lagMicros: chosen.lagMicros)]
-            counters.replicaLagWarnings += 1
-        }
-        return chosen
+        return kept
     }
 
     func chooseAnalytics(_ options: ReadOptions, maxLagMicros: Int64?, nowMicros now: Int64) throws -> Route {

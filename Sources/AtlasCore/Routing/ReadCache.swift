@@ -14,14 +14,21 @@ public protocol ReadCache: AnyObject {
     /// Write-path hook: these entities' hot attributes changed in a commit that has
     /// just completed. Call it before serving further reads.
     func invalidate(tenantID: Int64, entityIDs: some Sequence<Int64>)
+    /// The same for the (tenant, entity) pairs a committed flush changed
+    /// (`Flusher.onCommit`); the default groups them by tenant.
+    func invalidate(_ entities: [TenantEntity])
     var counters: CacheCounters { get }
 }
 
 extension ReadCache {
-    /// Invalidates every (tenant, entity) a committed flush changed (`Flusher.onCommit`).
-    public func invalidate(_ entities: Set<TenantEntity>) {
-        var byTenant: [Int64: [Int64]] = [:]
-        for e in entities { byTenant[e.tenantID, default: []].append(e.entityID) }
-        for (tenant, ids) in byTenant.sorted(by: { $0.key < $1.key }) { invalidate(tenantID: tenant, entityIDs: ids.sorted()) }
+    public func invalidate(_ entities: [TenantEntity]) {
+        var start = 0
+        while start < entities.count {
+            let tenant = entities[start].tenantID
+            var end = start + 1
+            while end < entities.count, entities[end].tenantID == tenant { end += 1 }
+            invalidate(tenantID: tenant, entityIDs: entities[start..<end].lazy.map(\.entityID))
+            start = end
+        }
     }
 }

@@ -63,5 +63,10 @@ final class FaultableCache: ReadCache {
         inner.invalidate(tenantID: tenantID, entityIDs: entityIDs)
     }
 
+    func invalidate(_ entities: [TenantEntity]) {
+        guard !isDown else { return }
+        inner.invalidate(entities)
+    }
+
     var counters: CacheCounters { inner.counters }
 }

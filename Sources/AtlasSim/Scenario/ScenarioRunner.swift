@@ -72,12 +72,14 @@ public struct ScenarioOutcome: Sendable {
         var slos: [SLOVerdict] = []
         for (i, t) in config.slos.enumerated() {
             let results = runs.map { $0.summary.slos[i] }
-            let obs = results.map(\.observed)
+            // Over the replications that had data; a run without any fails the SLO anyway.
+            let obs = results.compactMap(\.observed)
             let ci = ConfidenceInterval.studentT(obs)
             slos.append(SLOVerdict(metric: t.metric, threshold: t.expression, source: t.source,
                                    passed: results.allSatisfy(\.passed),
-                                   observedMean: obs.reduce(0, +) / Double(Swift.max(1, obs.count)),
+                                   observedMean: obs.isEmpty ? nil : obs.reduce(0, +) / Double(obs.count),
                                    observedHalfWidth: ci?.halfWidth,
+                                   replicationsWithData: obs.count,
                                    failingSeeds: zip(runs, results).filter { !$0.1.passed }.map(\.0.summary.seed)))
         }
         return ScenarioReport(schemaVersion: ScenarioReport.currentSchemaVersion, scenario: config.name,
@@ -111,14 +113,15 @@ public struct ScenarioOutcome: Sendable {
             f["replica.\(rep.name).lag_seconds.p95"] = rep.lagSeconds.p95
             f["replica.\(rep.name).lag_seconds.max"] = rep.lagSeconds.max
         }
-        for slo in s.slos { f["slo.\(slo.metric) \(slo.threshold)"] = slo.observed }
+        for slo in s.slos { if let v = slo.observed { f["slo.\(slo.metric) \(slo.threshold)"] = v } }
         return f
     }
 }
 
 /// `summary.json`: versioned, deterministic for a given scenario and seed set.
 public struct ScenarioReport: Sendable, Equatable, Codable {
-    public static let currentSchemaVersion = 1
+    /// 2: `observedMean` is absent when no replication had data (it averaged -1s).
+    public static let currentSchemaVersion = 2
     public var schemaVersion: Int
     public var scenario: String
     public var description: String
@@ -152,7 +155,9 @@ public struct SLOVerdict: Sendable, Equatable, Codable {
     public var source: String
     /// Passed in every replication.
     public var passed: Bool
-    public var observedMean: Double
+    /// Mean over the replications with data; nil when none had any.
+    public var observedMean: Double?
     public var observedHalfWidth: Double?
+    public var replicationsWithData: Int
     public var failingSeeds: [UInt64]
 }

@@ -55,7 +55,7 @@ public final class ScenarioSimulation {
     let streams: RandomStreams
     let readStream, readKeyStream, mixStream, rywStream, faultStream: RandomStream
     let ingestCostStream, flushCostStream, readCostStream: RandomStream
-    @exclusivity(unchecked) var writeArrivals: WriteArrivals
+    let writeArrivals: WriteArrivals
     @exclusivity(unchecked) var readArrivals: ArrivalProcess
     @exclusivity(unchecked) var readKeys: EntityIDGenerator
     let ingestCost: PreparedCost
@@ -165,7 +165,7 @@ public final class ScenarioSimulation {
         readKeys = keys
         writeArrivals = WriteArrivals(process: ArrivalProcess(writeConfig, originNanos: startNanos), keys: keys,
                                       streams: streams, attributeSet: attributeSet, tenants: tenantMap,
-                                      startNanos: startNanos, endNanos: endNanos)
+                                      startNanos: startNanos, endNanos: endNanos, tickNanos: ingestTickNanos)
         ingestCost = try PreparedCost(topo.services.ingest)
         flushCost = try PreparedCost(topo.services.flush)
         let s = topo.services
@@ -203,15 +203,15 @@ public final class ScenarioSimulation {
                                 olapMaxLagMicros: Int64(topo.routing.olapMaxLagSeconds * 1e6)))
         executor = SimReadExecutor(primary: store, replicaStore: raw, replicas: reps)
 
-        func recorder(_ minTrackable: Double = 1e-6, budget: Int = 1_000_000) -> LatencyRecorder {
-            LatencyRecorder(exactSampleBudget: budget, relativeError: 0.01, minTrackable: minTrackable)
+        func recorder(_ minTrackable: Double = 1e-6) -> LatencyRecorder {
+            LatencyRecorder(exactSampleBudget: 1_000_000, relativeError: 0.01, minTrackable: minTrackable)
         }
         ingestToAckMs = recorder()
         ingestToVisibleMs = recorder()
         flushRowsRecorder = recorder(0.5)
         readLatencyMs = [recorder(), recorder(), recorder()]
         replicaLagSeconds = reps.map { _ in recorder() }
-        intervalLatency = [recorder(budget: 200_000), recorder(budget: 200_000), recorder(budget: 200_000)]
+        intervalLatency = [Self.intervalRecorder(), Self.intervalRecorder(), Self.intervalRecorder()]
 
         // Kernel wiring.
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
@@ -292,14 +292,11 @@ public final class ScenarioSimulation {
 
     func ingestTick() {
         let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
-        pending.arrivalNanos.append(contentsOf: times)
+        if pending.arrivalNanos.isEmpty { pending.arrivalNanos = times } else { pending.arrivalNanos += times }
         writes.arrived += times.count
         if !pending.readings.isEmpty {
-            let n = pending.readings.count
             ingestPool.submit(pending)
-            pending = IngestBatch(readings: [], arrivalNanos: [])
-            pending.readings.reserveCapacity(n)
-            pending.arrivalNanos.reserveCapacity(n)
+            pending = IngestBatch(readings: [], arrivalNanos: [])  // the next tick's arrays are handed over
         }
         kernel.schedule(ingestTickKind, afterNanos: ingestTickNanos)
     }

@@ -5,7 +5,8 @@ import Foundation
 /// scenario and seed give a byte-identical `jsonString()` (no wall-clock values).
 public struct ScenarioSummary: Sendable, Equatable, Codable {
     /// Bumped on any incompatible change of this structure.
-    public static let currentSchemaVersion = 1
+    /// 2: an SLO with no data has no `observed` (it was -1).
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var scenario: String
@@ -138,7 +139,9 @@ public struct VerificationFigures: Sendable, Equatable, Codable {
 public struct SLOResult: Sendable, Equatable, Codable {
     public var metric: String
     public var threshold: String
-    public var observed: Double
+    /// nil when the run produced no data for the metric (e.g. a percentile of no reads),
+    /// which fails the threshold.
+    public var observed: Double?
     public var passed: Bool
     public var source: String
 }

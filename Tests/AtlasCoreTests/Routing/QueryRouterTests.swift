@@ -348,3 +348,44 @@ struct QueryRouterCacheTests {
         #expect(r.freshness.cacheStatus == .bypass)
     }
 }
+
+@Suite("QueryRouter: failing sources")
+struct QueryRouterFailureTests {
+    @Test("a half-open probe whose replica read fails re-opens the breaker; the primary serves the read")
+    func probeReadFails() throws {
+        let w = RoutingWorld(replicaCount: 1, withCache: false, breaker: .init(failureThreshold: 2, coolDownMicros: 10 * second))
+        w.setLag(0, micros: 6 * second)
+        _ = try w.eventual()
+        _ = try w.eventual()
+        #expect(w.router.breaker.alerts.map(\.kind) == [.replicaLagCritical])
+        w.clock.advance(byMicros: 10 * second)
+        w.setLag(0, micros: 0)
+        w.store["replica-1"]!.failNextRead = ConnectionLost()
+        let r = try w.router.findEntities(HotQuery(tenantID: 1, predicates: []), executor: w.stores)
+        #expect(r.freshness.source == "primary" && r.freshness.reason == .primaryAfterReplicaError)
+        #expect(w.router.counters.replicaErrors == 1)
+        #expect(w.router.breaker.state == .open(sinceMicros: w.clock.nowMicros))
+        #expect(w.router.breaker.counters.reopens == 1 && w.router.breaker.alerts.count == 1)
+        // Still open: the next read skips the replica without trying it.
+        let before = w.store["replica-1"]!.reads
+        #expect(try w.eventual().freshness.reason == .primaryBreakerOpen)
+        #expect(w.store["replica-1"]!.reads == before)
+    }
+
+    @Test("when the primary retry after a replica error fails too, that error reaches the caller, counted once")
+    func retryOnPrimaryFails() throws {
+        let w = RoutingWorld(replicaCount: 1, withCache: false)
+        w.setLag(0, micros: 0)
+        w.store["replica-1"]!.failNextRead = ConnectionLost()
+        w.store["primary"]!.failNextRead = ConnectionLost()
+        #expect(throws: ConnectionLost.self) {
+            _ = try w.router.findEntities(HotQuery(tenantID: 1, predicates: []), executor: w.stores)
+        }
+        #expect(w.router.counters.replicaErrors == 1)
+        #expect(w.router.breaker.state == .closed(consecutiveFailures: 1))
+        #expect(w.store["replica-1"]!.reads == 1 && w.store["primary"]!.reads == 1)
+        #expect(w.router.counters.primaryReads == 0 && w.router.counters.replicaReads == 0)  // nothing was served
+        // The sources are fine again: the replica serves the next read.
+        #expect(try w.router.findEntities(HotQuery(tenantID: 1, predicates: []), executor: w.stores).freshness.source == "replica-1")
+    }
+}

@@ -56,7 +56,7 @@ final class FakeStore: TelemetryStore {
     func counts(tenantID: Int64) throws -> StoreCounts { StoreCounts(entities: 0, timeSeriesRows: 0, hotEntities: 0) }
 }
 
-struct ConnectionLost: Error {}
+struct ConnectionLost: Error, Equatable {}
 
 let second: Int64 = 1_000_000
 let minute: Int64 = 60 * second
