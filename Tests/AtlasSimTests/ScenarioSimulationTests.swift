@@ -145,6 +145,17 @@ import Testing
         #expect(!report.passed)
     }
 
+    /// While the cache is unreachable every eventual read first pays the cache's error
+    /// time; strong reads never ask the cache.
+    @Test func cacheOutageChargesTheErrorTimeToEventualReads() throws {
+        var c = Self.small(6, faults: [FaultSpec(atSeconds: 0.001, kind: .cacheOutage(durationSeconds: 30))])
+        c.topology.services.cacheErrorMs = 40
+        let s = try run(c)
+        #expect(s.reads.byLevel["eventual"]!.latencyMs.min >= 40)
+        #expect(s.reads.byLevel["strong"]!.latencyMs.p99 < 40)
+        #expect((s.reads.bySource["cache"] ?? 0) == 0)
+    }
+
     @Test func cacheOutageAndFlushAreCounted() throws {
         let s = try run(Self.small(10, faults: [FaultSpec(atSeconds: 3, kind: .cacheFlush),
                                                 FaultSpec(atSeconds: 5, kind: .cacheOutage(durationSeconds: 3))]))
@@ -194,11 +205,18 @@ import Testing
     final class FailingStore: TelemetryStore {
         let inner = MemoryStore()
         var failFlushedOffset = false
+        /// Fail `clearStaging` from this call on (1-based); the crash makes the first call.
+        var failClearStagingFromCall = Int.max
+        private var clearStagingCalls = 0
         var name: String { inner.name }
         func install(catalog: Catalog) throws { try inner.install(catalog: catalog) }
         func stage(_ records: [LogRecord]) throws { try inner.stage(records) }
         func stagedCount() throws -> Int { try inner.stagedCount() }
-        func clearStaging() throws { try inner.clearStaging() }
+        func clearStaging() throws {
+            clearStagingCalls += 1
+            if clearStagingCalls >= failClearStagingFromCall { throw Broken() }
+            try inner.clearStaging()
+        }
         func flush() throws -> FlushResult { try inner.flush() }
         func flushedOffset() throws -> Int64 {
             if failFlushedOffset { throw Broken() }
@@ -223,5 +241,19 @@ import Testing
         let sim = try ScenarioSimulation(config: ScenarioSimulationTests.small(5, faults: [crash]), seed: 7, store: store)
         store.failFlushedOffset = true
         #expect(throws: Broken.self) { _ = try sim.run() }
+    }
+
+    /// The log replay at promotion cannot empty staging: the run ends with that error
+    /// instead of going on with staging in an unknown state.
+    @Test func aStoreErrorInPromotionRecoveryEndsTheRun() throws {
+        let crash = FaultSpec(atSeconds: 2, kind: .primaryCrash(detectionSeconds: .constant(1), promotionSeconds: .constant(1)))
+        let store = FailingStore()
+        store.failClearStagingFromCall = 2  // the crash's own clear succeeds
+        let sim = try ScenarioSimulation(config: ScenarioSimulationTests.small(5, faults: [crash]), seed: 7, store: store)
+        #expect(throws: Broken.self) { _ = try sim.run() }
+        // The same run without the failure completes.
+        let healthy = try ScenarioSimulation(config: ScenarioSimulationTests.small(5, faults: [crash]), seed: 7,
+                                             store: FailingStore())
+        #expect(try healthy.run().summary.writes.lost == 0)
     }
 }

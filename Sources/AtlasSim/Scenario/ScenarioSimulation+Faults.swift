@@ -127,13 +127,15 @@ extension ScenarioSimulation {
     }
 
     /// The standby is promoted: the primary serves again; with the log on, the write path
-    /// re-stages everything past the store's flushed offset (`Ingestor.recover()`).
+    /// re-stages everything past the store's flushed offset (`Ingestor.recover()`). A store
+    /// error there ends the run (`finish` throws it): the staging left behind is unknown,
+    /// so counting on would misstate what was lost.
     func promotePrimary() {
         guard primaryDown else { return }
         primaryDown = false
         store.isDown = false
         if config.topology.durableLog {
-            do { writes.replayedFromLog += try ingestor.recover() } catch { writes.stagingFailures += 1 }
+            do { writes.replayedFromLog += try ingestor.recover() } catch { runtimeErrors.append(error) }
         }
         requestFlush()
     }
