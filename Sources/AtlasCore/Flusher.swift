@@ -19,9 +19,9 @@ public final class Flusher {
     public private(set) var failedFlushCount = 0
     public private(set) var totals = FlushResult()
 
-    /// Called after each committed flush with the hot entities it may have changed
-    /// (when the ingestor tracks them; each once, by tenant then entity): the hook that invalidates cache keys and tells
-    /// the lag monitor about the primary's commit.
+    /// Called after each committed flush with the hot entities it may have changed (when
+    /// the ingestor tracks them; each once, by tenant then entity): the hook that
+    /// invalidates cache keys and tells the lag monitor about the primary's commit.
     public var onCommit: ((FlushResult, [TenantEntity]) -> Void)?
 
     public init(ingestor: Ingestor, clock: any Clock, config: Config = Config()) {

@@ -14,11 +14,8 @@ import Foundation
 /// inline, for comparison.
 final class WriteArrivals {
     let feed: ArrivalFeed
-    private let tickNanos: Int64
-    private var expectedTickNanos: Int64
     private var chunk = ArrivalChunk()
     private var tickInChunk = 0
-    private var finished = false
     /// The next arrival not yet handed over; nil once past the arrival window.
     private(set) var nextNanos: Int64?
 
@@ -28,8 +25,6 @@ final class WriteArrivals {
         let generator = WriteArrivalGenerator(process: process, keys: keys, streams: streams, attributeSet: attributeSet,
                                               tenants: tenants, startNanos: startNanos, endNanos: endNanos)
         nextNanos = generator.nextNanos
-        self.tickNanos = tickNanos
-        expectedTickNanos = startNanos + tickNanos
         feed = ArrivalFeed(generator: generator, firstTickNanos: startNanos + tickNanos, tickNanos: tickNanos,
                            threaded: threaded)
     }
@@ -40,10 +35,7 @@ final class WriteArrivals {
     /// tick) to `readings` and returns their arrival times. When `readings` is empty the
     /// tick's array is handed over whole (no per-reading copy on the simulation thread).
     func generate(through nowNanos: Int64, into readings: inout [Reading]) -> [Int64] {
-        if finished { return [] }
-        precondition(nowNanos == expectedTickNanos,
-                     "WriteArrivals: ticks must be consecutive (asked \(nowNanos), expected \(expectedTickNanos))")
-        expectedTickNanos += tickNanos
+        guard nextNanos != nil else { return [] }  // past the window: the producer is done
         if tickInChunk == chunk.ticks.count {
             chunk = feed.next()
             tickInChunk = 0
@@ -51,15 +43,17 @@ final class WriteArrivals {
         var tick = TickArrivals()
         swap(&tick, &chunk.ticks[tickInChunk])
         tickInChunk += 1
+        precondition(nowNanos == tick.throughNanos,
+                     "WriteArrivals: ticks must be consecutive (asked \(nowNanos), expected \(tick.throughNanos))")
         if readings.isEmpty { readings = tick.readings } else { readings += tick.readings }
         nextNanos = tick.nextNanos
-        if nextNanos == nil && tickInChunk == chunk.ticks.count { finished = true }
         return tick.times
     }
 }
 
 /// One tick's arrivals, and the next arrival after it (nil: the window is over).
 struct TickArrivals {
+    var throughNanos: Int64 = 0
     var readings: [Reading] = []
     var times: [Int64] = []
     var nextNanos: Int64?
@@ -82,7 +76,6 @@ final class ArrivalFeed: @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [ArrivalChunk] = []
     private var readyStart = 0
-    private var producerDone = false
     private var cancelled = false
     private var producerExited = false
 
@@ -105,15 +98,13 @@ final class ArrivalFeed: @unchecked Sendable {
         }
     }
 
-    /// The next chunk; after the window, chunks of ticks without arrivals.
+    /// The next chunk. Only asked for while arrivals remain, so the producer has not
+    /// returned before making it.
     func next() -> ArrivalChunk {
         guard threaded else { return makeChunk() }
         condition.lock()
         defer { condition.unlock() }
-        while readyStart == ready.count {
-            if producerDone { return emptyChunk() }
-            condition.wait()
-        }
+        while readyStart == ready.count { condition.wait() }
         let c = ready[readyStart]
         ready[readyStart] = ArrivalChunk()
         readyStart += 1
@@ -148,7 +139,6 @@ final class ArrivalFeed: @unchecked Sendable {
             }
             ready.append(c)
             let done = c.ticks.last!.nextNanos == nil
-            if done { producerDone = true }
             condition.broadcast()
             condition.unlock()
             if done { return }
@@ -159,7 +149,7 @@ final class ArrivalFeed: @unchecked Sendable {
         var c = ArrivalChunk()
         c.ticks.reserveCapacity(Self.chunkTicks)
         for _ in 0..<Self.chunkTicks {
-            var tick = TickArrivals()
+            var tick = TickArrivals(throughNanos: nextTickNanos)
             tick.times = generator.generate(through: nextTickNanos, into: &tick.readings)
             tick.nextNanos = generator.nextNanos
             nextTickNanos += tickNanos
@@ -167,9 +157,5 @@ final class ArrivalFeed: @unchecked Sendable {
             if tick.nextNanos == nil { break }
         }
         return c
-    }
-
-    private func emptyChunk() -> ArrivalChunk {
-        ArrivalChunk(ticks: [TickArrivals()])
     }
 }
