@@ -54,6 +54,21 @@ public final class SQLiteConnection {
         return SQLiteStatement(stmt, connection: self, name: name)
     }
 
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: committed when it returns, rolled
+    /// back when it throws. `name` labels the BEGIN/COMMIT/ROLLBACK in errors.
+    func transaction<T>(_ name: String? = nil, _ body: () throws -> T) throws -> T {
+        let label = name.map { " " + $0 } ?? ""
+        try exec("BEGIN IMMEDIATE", name: "begin" + label)
+        do {
+            let r = try body()
+            try exec("COMMIT", name: "commit" + label)
+            return r
+        } catch {
+            try? exec("ROLLBACK", name: "rollback" + label)
+            throw error
+        }
+    }
+
     /// Rows changed by the most recent statement.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 

@@ -8,12 +8,8 @@ import Foundation
 /// never runs inside a flush and never holds the store's write lock.
 final class SQLiteSegmentBuilder: @unchecked Sendable {
     struct Job: Equatable {
-        var segmentID: Int64
-        var table: String
-        /// The segment's offsets, copied in slices of `copySlice`.
-        var firstOffset: Int64
-        var lastOffset: Int64
-        var rows: Int
+        /// A full, unsealed segment; its offsets are copied in slices of `copySlice`.
+        var segment: SQLiteSegment
         /// Destination path; the file is written as `path + ".tmp"` and renamed.
         var path: String
     }
@@ -126,37 +122,35 @@ final class SQLiteSegmentBuilder: @unchecked Sendable {
     }
 
     private func text(_ name: String, table: String) throws -> String {
-        guard let t = sql[name] else {
-            throw SQLiteError(code: SQLITE_MISUSE, message: "no statement named \(name)", statement: name)
-        }
-        return t.replacingOccurrences(of: "{table}", with: table)
+        try SQLiteSegments.text(sql, name, table: table)
     }
 
     private func build(_ job: Job, on c: SQLiteConnection, failBeforeRename: Bool) throws {
+        let seg = job.segment
         let tmp = job.path + ".tmp"
         // A leftover of a build interrupted by a crash.
         try? FileManager.default.removeItem(atPath: tmp)
-        let attach = try c.prepare(try text("segment_file_attach", table: job.table), name: "segment_file_attach")
+        let attach = try c.prepare(try text("segment_file_attach", table: seg.table), name: "segment_file_attach")
         attach.bind(1, tmp)
         try attach.run()
         do {
-            try c.exec(try text("segment_file_pragmas", table: job.table), name: "segment_file_pragmas")
-            try c.exec(try text("segment_create", table: "seg." + job.table), name: "segment_file_create")
-            let copy = try c.prepare(try text("segment_file_copy", table: job.table), name: "segment_file_copy")
-            var from = job.firstOffset
-            while from <= job.lastOffset {
-                let to = min(job.lastOffset, from + Self.copySlice - 1) + 1
+            try c.exec(try text("segment_file_pragmas", table: seg.table), name: "segment_file_pragmas")
+            try c.exec(try text("segment_create", table: "seg." + seg.table), name: "segment_file_create")
+            let copy = try c.prepare(try text("segment_file_copy", table: seg.table), name: "segment_file_copy")
+            var from = seg.firstOffset
+            while from <= seg.lastOffset {
+                let to = min(seg.lastOffset, from + Self.copySlice - 1) + 1
                 copy.bind(1, from); copy.bind(2, to)
                 try copy.run()
                 from = to
             }
-            let count = try c.prepare(try text("segment_file_count", table: job.table), name: "segment_file_count")
-            guard try count.step(), count.int64(0) == Int64(job.rows) else {
-                throw SQLiteError(code: SQLITE_CORRUPT, message: "segment \(job.segmentID): copied \(count.int64(0)) rows of \(job.rows)",
+            let count = try c.prepare(try text("segment_file_count", table: seg.table), name: "segment_file_count")
+            guard try count.step(), count.int64(0) == Int64(seg.rows) else {
+                throw SQLiteError(code: SQLITE_CORRUPT, message: "segment \(seg.id): copied \(count.int64(0)) rows of \(seg.rows)",
                                   statement: "segment_file_count")
             }
             count.reset()
-            try c.exec(try text("segment_file_index", table: job.table), name: "segment_file_index")
+            try c.exec(try text("segment_file_index", table: seg.table), name: "segment_file_index")
         } catch {
             try? c.exec(try text("segment_file_detach", table: ""), name: "segment_file_detach")
             throw error

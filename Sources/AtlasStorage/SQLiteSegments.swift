@@ -110,11 +110,16 @@ final class SQLiteSegments {
             """, name: "legacy_migrate")
     }
 
-    private func text(_ name: String) throws -> String {
+    private func text(_ name: String, table: String? = nil) throws -> String {
+        try Self.text(sql, name, table: table)
+    }
+
+    /// Statement `name` of `sql`, with `{table}` replaced by `table` when given.
+    static func text(_ sql: [String: String], _ name: String, table: String? = nil) throws -> String {
         guard let t = sql[name] else {
             throw SQLiteError(code: SQLITE_MISUSE, message: "no statement named \(name)", statement: name)
         }
-        return t
+        return table.map { t.replacingOccurrences(of: "{table}", with: $0) } ?? t
     }
 
     /// A cached statement `name` reading `seg`, on the connection that holds it.
@@ -129,7 +134,7 @@ final class SQLiteSegments {
             c = try SQLiteConnection(path: try path(of: file), readOnly: true)
             readers[seg.id] = c
         }
-        let s = try c.prepare(try text(name).replacingOccurrences(of: "{table}", with: seg.table), name: "\(name) \(file)")
+        let s = try c.prepare(try text(name, table: seg.table), name: "\(name) \(file)")
         readerStatements[key] = s
         return s
     }
@@ -138,7 +143,7 @@ final class SQLiteSegments {
     func statement(_ name: String, table: String, rows: Int = 1) throws -> SQLiteStatement {
         let key = "\(name)/\(table)/\(rows)"
         if let s = statements[key] { return s }
-        var t = try text(name).replacingOccurrences(of: "{table}", with: table)
+        var t = try text(name, table: table)
         if name == "segment_insert" {
             let row = try text("segment_insert_row")
             t = t.replacingOccurrences(of: "{rows}", with: Array(repeating: row, count: rows).joined(separator: ", "))
@@ -155,7 +160,7 @@ final class SQLiteSegments {
         let id = (all.last?.id ?? 0) + 1
         let seg = SQLiteSegment(id: id, table: SQLiteSegment.tableName(id), firstOffset: firstOffset, lastOffset: firstOffset - 1,
                                 minIngestedAt: .max, maxIngestedAt: .min, rows: 0, sealed: false)
-        try db.exec(try text("segment_create").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_create")
+        try db.exec(try text("segment_create", table: seg.table), name: "segment_create")
         let r = try statement("segment_register", table: "")
         r.bind(1, seg.id); r.bind(2, seg.table); r.bind(3, seg.firstOffset); r.bind(4, seg.lastOffset)
         r.bind(5, seg.minIngestedAt); r.bind(6, seg.maxIngestedAt); r.bind(7, Int64(0))
@@ -211,8 +216,7 @@ final class SQLiteSegments {
     /// Points the catalog at `seg`'s sealed file (built and synced by `SQLiteSegmentBuilder`)
     /// and drops its table here, in one transaction.
     func adopt(_ seg: SQLiteSegment, file: String) throws {
-        try db.exec("BEGIN IMMEDIATE", name: "begin adopt")
-        do {
+        try db.transaction("adopt") {
             let u = try statement("segment_adopt_file", table: "")
             u.bind(1, seg.id); u.bind(2, file)
             try u.run()
@@ -221,16 +225,9 @@ final class SQLiteSegments {
             }
             // The cached statements on the table must go before it can be dropped.
             dropStatements(table: seg.table)
-            try db.exec(try text("segment_drop").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_drop")
-            try db.exec("COMMIT", name: "commit adopt")
-        } catch {
-            try? db.exec("ROLLBACK", name: "rollback adopt")
-            throw error
+            try db.exec(try text("segment_drop", table: seg.table), name: "segment_drop")
         }
-        var s = seg
-        s.sealed = true
-        s.file = file
-        commit(s)
+        commitSealed(seg, file: file)
     }
 
     private func dropStatements(table: String) {
@@ -240,19 +237,20 @@ final class SQLiteSegments {
     /// Builds the open segment's index in one sorted pass and marks it sealed (one
     /// transaction; the next flush opens a new segment).
     func seal(_ seg: SQLiteSegment) throws {
-        try db.exec("BEGIN IMMEDIATE", name: "begin seal")
-        do {
-            try db.exec(try text("segment_seal_index").replacingOccurrences(of: "{table}", with: seg.table), name: "segment_seal_index")
+        try db.transaction("seal") {
+            try db.exec(try text("segment_seal_index", table: seg.table), name: "segment_seal_index")
             let m = try statement("segment_mark_sealed", table: "")
             m.bind(1, seg.id)
             try m.run()
-            try db.exec("COMMIT", name: "commit seal")
-        } catch {
-            try? db.exec("ROLLBACK", name: "rollback seal")
-            throw error
         }
+        commitSealed(seg, file: nil)
+    }
+
+    /// Records in the in-memory catalog that `seg` was sealed (in place, or into `file`).
+    private func commitSealed(_ seg: SQLiteSegment, file: String?) {
         var s = seg
         s.sealed = true
+        s.file = file
         commit(s)
     }
 

@@ -149,7 +149,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     }
 
     public func install(catalog newCatalog: Catalog) throws {
-        try transaction {
+        try db.transaction {
             let t = try stmt("upsert_tenant")
             for x in newCatalog.sortedTenants {
                 t.bind(1, x.id); t.bind(2, x.name); t.bind(3, Int64(x.isActive ? 1 : 0))
@@ -162,18 +162,6 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
             }
         }
         try loadCatalog()
-    }
-
-    private func transaction<T>(_ body: () throws -> T) throws -> T {
-        try db.exec("BEGIN IMMEDIATE", name: "begin")
-        do {
-            let r = try body()
-            try db.exec("COMMIT", name: "commit")
-            return r
-        } catch {
-            try? db.exec("ROLLBACK", name: "rollback")
-            throw error
-        }
     }
 
     // MARK: write path
@@ -268,7 +256,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         r.rowsTaken = staged.count
         var segment: SQLiteSegment?
         do {
-            try transaction {
+            try db.transaction {
                 r.entitiesRegistered = try registerEntities(after: f)
                 if !rows.isEmpty {
                     let open = try segments.openSegment(firstOffset: rows[0].offset)
@@ -309,16 +297,15 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         var failure: Error?
         var failed: Set<Int64> = []
         for (job, error) in builder.takeFinished() {
-            if let error { failure = error; failed.insert(job.segmentID); continue }
-            guard let seg = segments.all.first(where: { $0.id == job.segmentID && !$0.sealed }),
+            if let error { failure = error; failed.insert(job.segment.id); continue }
+            guard let seg = segments.all.first(where: { $0.id == job.segment.id && !$0.sealed }),
                   let name = segments.fileName(for: seg.id) else { continue }
             do { try sealStep { try segments.adopt(seg, file: name) } } catch { failure = error }
         }
         // A build that just failed is retried after the next flush, not in a loop.
         for s in segments.dueForSeal where !failed.contains(s.id) {
             guard let name = segments.fileName(for: s.id) else { continue }
-            builder.submit(.init(segmentID: s.id, table: s.table, firstOffset: s.firstOffset, lastOffset: s.lastOffset,
-                                 rows: s.rows, path: try segments.path(of: name)))
+            builder.submit(.init(segment: s, path: try segments.path(of: name)))
         }
         if let failure {
             lastSealError = failure
