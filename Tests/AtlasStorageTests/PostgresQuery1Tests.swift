@@ -78,6 +78,45 @@ struct PostgresQuery1Tests {
         #expect(try c.execute(.init("probe_rows", "SELECT string_agg(v::text, ',') FROM atlas.pipeline_probe")).string(0, 0) == "3")
     }
 
+    @Test func findEntitiesReconnectsWhenItsBackendIsLost() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let store = try db.store()
+        let p = try Fixture.Pipeline(store)
+        let t = Fixture.t0
+        try p.ingest([Fixture.reading(1, 1, 1, .text("online"), at: t), Fixture.reading(1, 1, 2, .text("production"), at: t),
+                      Fixture.reading(1, 1, 3, .int(9), at: t)])
+        try p.flush()
+        let q = HotQuery(tenantID: 1, predicates: Self.q1, limit: 5)
+        #expect(try store.findEntities(q).map(\.entityID) == [1])
+        // The statements are prepared now: the next call goes straight into the pipeline,
+        // which meets the dead backend, reconnects, re-prepares and retries.
+        let pid = try store.connection.execute(.init("backend_pid", "SELECT pg_backend_pid()")).string(0, 0)!
+        try db.owner().execute(.init("terminate", "SELECT pg_terminate_backend($1::int)"), [pid])
+        #expect(try store.findEntities(q).map(\.entityID) == [1])
+        #expect(store.connection.reconnectCount == 1)
+    }
+
+    @Test func explainPassesQuotedValuesToItsStatement() throws {
+        let db = try PostgresTestDatabase()
+        defer { db.drop() }
+        let store = try db.store()
+        let name = "it's" // the catalog refuses backslashes in names; the value has one
+        let catalog = try Catalog(tenants: [Tenant(id: 1, name: "acme")],
+                                  attributes: [Attribute(id: 1, name: name, dataType: .text, isHot: true)])
+        try store.install(catalog: catalog)
+        let clock = ManualClock(nowMicros: Fixture.t0)
+        let ingestor = try Ingestor(validator: Validator(catalog: catalog), log: InMemoryIngestLog(), store: store, clock: clock)
+        try ingestor.ingest([Fixture.reading(1, 1, 1, .text(#"a\'b"#), at: Fixture.t0),
+                             Fixture.reading(1, 2, 1, .text("c"), at: Fixture.t0 + 1)])
+        try Flusher(ingestor: ingestor, clock: clock).flushNow()
+        let q = HotQuery(tenantID: 1, predicates: [.oneOf(name, [.text(#"a\'b"#), .text("x")])])
+        #expect(try store.findEntities(q).map(\.entityID) == [1])
+        // EXECUTE's arguments are literals (E'' for the value's backslash): the plan finds the same row.
+        let plan = try store.explainFindEntities(q)
+        #expect(plan.first?.contains("rows=1 loops=1") == true, "\(plan.joined(separator: "\n"))")
+    }
+
     @Test func attributeNamesAreQuotedNotSpliced() throws {
         let db = try PostgresTestDatabase()
         defer { db.drop() }
