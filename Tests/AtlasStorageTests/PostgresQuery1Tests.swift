@@ -1,5 +1,5 @@
 import AtlasCore
-import AtlasStorage
+@testable import AtlasStorage
 import Testing
 
 /// Query 1's layout (migration 8): `entity_jsonb` partitioned by tenant, a tenant's query
@@ -58,7 +58,11 @@ struct PostgresQuery1Tests {
         // The same statement the store runs, named by its text.
         let (stmt, params) = try store.findEntitiesStatement(q)
         #expect(stmt.name.hasPrefix("find_entities_") && params.first == "2" && params.last == "5")
-        #expect(!stmt.sql.contains("enable_"))
+        // No planner settings anywhere in the transaction: not in the query, and not in the
+        // statement that sets the session up for it (where they used to be).
+        for sql in [stmt.sql, PostgresStore.SQL.setTenantForQuery1.sql] {
+            #expect(!sql.contains("enable_") && !sql.contains("plan_cache_mode"), "\(sql)")
+        }
     }
 
     @Test func pipelinedTransactionRollsBackOnError() throws {
