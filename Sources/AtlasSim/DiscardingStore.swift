@@ -1,4 +1,5 @@
 import AtlasCore
+import AtlasStorage
 
 /// A store that keeps nothing but counts and the flushed offset: it lets a benchmark
 /// measure the simulator and AtlasCore's write path without any store's own cost.
@@ -35,4 +36,10 @@ public final class DiscardingStore: TelemetryStore {
     public func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? { nil }
     public func history(_ query: HistoryQuery) throws -> [HistoryPoint] { [] }
     public func counts(tenantID: Int64) throws -> StoreCounts { StoreCounts(entities: 0, timeSeriesRows: 0, hotEntities: 0) }
+}
+
+extension DiscardingStore: ConcurrentStaging {
+    /// Lookups read nothing staging writes.
+    public var stagingEntityHeadroom: Int { Int.max / 2 }
+    public func reserveStagingEntities(_ n: Int) {}
 }

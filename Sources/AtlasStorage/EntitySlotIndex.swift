@@ -85,6 +85,15 @@ final class EntitySlotIndex {
         if let i = position(key) { table[i].tenant = tenant }
     }
 
+    /// Inserts that can be made before one grows the table (it grows past 70 % load).
+    var insertHeadroom: Int { capacity * 7 / 10 - count }
+
+    /// Grows the table now, if need be, so that `n` more inserts will not: growth frees
+    /// the old table, which a concurrent reader may be probing.
+    func reserve(additionalInserts n: Int) {
+        while (count + n) * 10 > capacity * 7 { grow() }
+    }
+
     /// Inserts `key` → (`slot`, `tenant`); `key` must be absent.
     func insert(_ key: Int64, slot: UInt32, tenant: Int32) {
         if (count + 1) * 10 > capacity * 7 { grow() }

@@ -5,7 +5,12 @@ import AtlasCore
 extension MemoryStore {
     /// The slot of `entityID` when it is registered and belongs to `tenantID`.
     func visibleSlot(_ entityID: Int64, tenant: Int64) -> Int? {
-        guard let s = index.find(entityID).map(Int.init), slots[s].registered, slots[s].tenant == tenant else { return nil }
+        // While staging runs on another thread (`ConcurrentStaging`), an entry it is
+        // writing may be seen half-written: such an entity is unregistered, and the
+        // bound and id checks turn anything torn into "not there", which is its answer.
+        guard let s = index.find(entityID).map(Int.init), s < slots.count else { return nil }
+        let e = slots[s]
+        guard e.registered, e.tenant == tenant, e.entityID == entityID else { return nil }
         return s
     }
 
@@ -27,7 +32,7 @@ extension MemoryStore {
             attrs[attributeNames[Int(cell.attribute)]] = cell.value
             c = cell.next
         }
-        return HotQueryRow(entityID: e.entityID, entityType: typeNames[Int(e.type)],
+        return HotQueryRow(entityID: e.entityID, entityType: registeredTypeNames[Int(e.type)],
                            hotAttributes: attrs, updatedAtMicros: e.updatedAtMicros)
     }
 

@@ -19,8 +19,9 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     public let queryLimits: QueryLimits
 
     // Catalog, by dense attribute index. Properties read per reading are marked
-    // @exclusivity(unchecked): the store is single-threaded (one writer, as in the spec)
-    // and no access spans a call that touches the same property.
+    // @exclusivity(unchecked): the store has one writer (as in the spec; lookups may run
+    // beside staging, see `ConcurrentStaging`) and no access spans a call that touches
+    // the same property.
     var catalog = try! Catalog()
     @exclusivity(unchecked) var attributeIndex = DenseIDMap()
     var attributes: [Attribute] = []
@@ -59,6 +60,10 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     let slots = PoolArray<EntitySlot>()
     let cells = PoolArray<HotCell>()
     @exclusivity(unchecked) var typeNames: [String] = []
+    /// `typeNames` as of the last commit: what lookups read. Staging appends to
+    /// `typeNames` while lookups may run (`ConcurrentStaging`); a registered entity's
+    /// type was named before its commit.
+    @exclusivity(unchecked) var registeredTypeNames: [String] = []
     @exclusivity(unchecked) var typeIDs: [String: Int32] = [:]
     /// Newest registered slot per tenant id, heading a list through `nextInTenant`
     /// (no per-tenant array to grow, no hashing per registration).
@@ -275,6 +280,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             slots[Int(s)].nextInTenant = tenantHead[t] ?? -1
             tenantHead[t] = Int32(s)
         }
+        if registeredTypeNames.count != typeNames.count { registeredTypeNames = typeNames }
         flushed = maxOffset
         staging.removeAll(keepingCapacity: true)
         claimedSinceFlush.removeAll(keepingCapacity: true)
@@ -367,4 +373,11 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             throw InjectedFault(point: point)
         }
     }
+}
+
+extension MemoryStore: ConcurrentStaging {
+    /// Only the entity index moves when it grows; the slot and cell pools never move
+    /// (`PoolArray`), and lookups read type names from `registeredTypeNames`.
+    public var stagingEntityHeadroom: Int { index.insertHeadroom }
+    public func reserveStagingEntities(_ n: Int) { index.reserve(additionalInserts: n) }
 }

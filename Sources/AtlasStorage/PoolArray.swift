@@ -12,24 +12,32 @@ final class PoolArray<Element> {
     // 2^18 elements: for 40- and 48-byte records a chunk is a whole number of 2 MiB huge pages.
     private static var chunkShift: Int { 18 }
     private static var chunkMask: Int { (1 << chunkShift) - 1 }
-    @exclusivity(unchecked) private var chunks: [UnsafeMutablePointer<Element>] = []
+    /// 2^14 chunks of 2^18: 4G elements. The directory is allocated once and never
+    /// moves, so appending (which may add a chunk) never frees memory a concurrent
+    /// reader of existing elements could be using (see `MemoryStore.ConcurrentStaging`).
+    private static var maxChunks: Int { 1 << 14 }
+    private let directory: UnsafeMutablePointer<UnsafeMutablePointer<Element>>
+    @exclusivity(unchecked) private var chunkCount = 0
     @exclusivity(unchecked) private(set) var count = 0
 
-    init() {}
+    init() {
+        directory = .allocate(capacity: Self.maxChunks)
+    }
 
     deinit {
         var left = count
-        for c in chunks {
+        for k in 0..<chunkCount {
             let n = Swift.min(left, 1 << Self.chunkShift)
-            c.deinitialize(count: n)
-            free(c)
+            directory[k].deinitialize(count: n)
+            free(directory[k])
             left -= n
         }
+        directory.deallocate()
     }
 
     @inline(__always) private func address(_ i: Int) -> UnsafeMutablePointer<Element> {
         precondition(i >= 0 && i < count, "PoolArray index out of range")
-        return chunks.withUnsafeBufferPointer { $0[i >> Self.chunkShift] } + (i & Self.chunkMask)
+        return directory[i >> Self.chunkShift] + (i & Self.chunkMask)
     }
 
     @inline(__always) subscript(i: Int) -> Element {
@@ -38,10 +46,12 @@ final class PoolArray<Element> {
     }
 
     @inline(__always) func append(_ x: Element) {
-        if count & Self.chunkMask == 0 && count >> Self.chunkShift == chunks.count {
-            chunks.append(HugePages.allocate(Element.self, count: 1 << Self.chunkShift, expectingMore: true))
+        if count & Self.chunkMask == 0 && count >> Self.chunkShift == chunkCount {
+            precondition(chunkCount < Self.maxChunks, "PoolArray is full")
+            directory[chunkCount] = HugePages.allocate(Element.self, count: 1 << Self.chunkShift, expectingMore: true)
+            chunkCount += 1
         }
-        (chunks.withUnsafeBufferPointer { $0[count >> Self.chunkShift] } + (count & Self.chunkMask)).initialize(to: x)
+        (directory[count >> Self.chunkShift] + (count & Self.chunkMask)).initialize(to: x)
         count += 1
     }
 

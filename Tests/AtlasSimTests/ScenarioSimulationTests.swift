@@ -235,6 +235,37 @@ import Testing
         func counts(tenantID: Int64) throws -> StoreCounts { try inner.counts(tenantID: tenantID) }
     }
 
+    /// Ingest on a second thread (`IngestWorker`) computes what the single-threaded run
+    /// computes: the same summary bytes and time series, with faults that touch the write
+    /// path (crash, promotion with log replay, burst), flushes asked for by staging size,
+    /// and an entity index that must grow mid-run.
+    @Test(arguments: [false, true])
+    func ingestOnASecondThreadGivesTheSameBytes(smallBatches: Bool) throws {
+        var c = ScenarioSimulationTests.small(6, faults: [
+            FaultSpec(atSeconds: 2, kind: .primaryCrash(detectionSeconds: .constant(0.5), promotionSeconds: .constant(0.5))),
+            FaultSpec(atSeconds: 4, kind: .writeBurst(durationSeconds: 1, multiplier: 5)),
+            FaultSpec(atSeconds: 4.5, kind: .cacheOutage(durationSeconds: 0.5)),
+        ])
+        // Enough distinct entities (> 45,875) that the entity index outgrows its first table.
+        c.workload.writes.ratePerSecond = 10_000
+        c.workload.idSpace = 2_000_000
+        if smallBatches { c.topology.maxBatchRows = 120 }
+        let serial = try ScenarioSimulation(config: c, seed: 11, store: MemoryStore(), threadedIngest: false).run()
+        let sim = try ScenarioSimulation(config: c, seed: 11, store: MemoryStore(), threadedIngest: true)
+        #expect(sim.ingestWorker != nil)
+        let threaded = try sim.run()
+        #expect(try threaded.summary.jsonString() == serial.summary.jsonString())
+        #expect(threaded.timeSeries == serial.timeSeries)
+        #expect(sim.entityIndexReservations > 0)
+        #expect(serial.summary.writes.replayedFromLog > 0 && serial.summary.writes.acknowledged > 80_000)
+    }
+
+    /// A store without `ConcurrentStaging` runs single-threaded.
+    @Test func storesWithoutTheContractIngestInline() throws {
+        let sim = try ScenarioSimulation(config: ScenarioSimulationTests.small(1), seed: 7, store: FailingStore())
+        #expect(sim.ingestWorker == nil)
+    }
+
     @Test func aStoreErrorAtACrashEndsTheRun() throws {
         let crash = FaultSpec(atSeconds: 2, kind: .primaryCrash(detectionSeconds: .constant(1), promotionSeconds: .constant(1)))
         let store = FailingStore()

@@ -19,10 +19,15 @@ public enum ScenarioRunner {
         }
     }
 
+    /// Ingest beside the reads on a second thread (`IngestWorker`); `ATLAS_INGEST_THREAD=0`
+    /// runs it inline, for A/B measurements (the results are the same bytes).
+    public static let threadedIngest = ProcessInfo.processInfo.environment["ATLAS_INGEST_THREAD"] != "0"
+
     /// Runs one replication.
     public static func runOne(_ config: ScenarioConfig, seed: UInt64,
                               progress: ((ScenarioProgress) -> Void)? = nil) throws -> ScenarioRunResult {
-        let sim = try ScenarioSimulation(config: config, seed: seed, store: makeStore(config.store))
+        let sim = try ScenarioSimulation(config: config, seed: seed, store: makeStore(config.store),
+                                         threadedIngest: threadedIngest)
         sim.progress = progress
         return try sim.run()
     }

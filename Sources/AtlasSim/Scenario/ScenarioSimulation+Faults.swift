@@ -107,6 +107,8 @@ extension ScenarioSimulation {
     /// promotion; without it, it is lost (and was acknowledged).
     func crashPrimary() {
         guard !primaryDown else { return }
+        syncIngest()
+        defer { noteStagingChanged() }
         // Kernel callbacks cannot throw: a store error is kept and ends the run (`finish`),
         // rather than guessed around (a wrong flushed offset would misstate the loss).
         let flushed: Int64
@@ -132,6 +134,8 @@ extension ScenarioSimulation {
     /// so counting on would misstate what was lost.
     func promotePrimary() {
         guard primaryDown else { return }
+        syncIngest()
+        defer { noteStagingChanged() }
         primaryDown = false
         store.isDown = false
         if config.topology.durableLog {

@@ -41,6 +41,7 @@ extension ScenarioSimulation {
     }
 
     func sampleTick() {
+        syncIngest()
         let dt = config.outputs.timeSeriesIntervalSeconds
         let nowMicros = kernel.clock.nowMicros
         let quantiles = intervalLatency.map { $0.quantiles() }
@@ -111,6 +112,8 @@ extension ScenarioSimulation {
     }
 
     func finish() throws -> ScenarioRunResult {
+        syncIngest()
+        ingestWorker?.stop()
         if let e = runtimeErrors.first { throw e }
         let topo = config.topology
         var w = writes

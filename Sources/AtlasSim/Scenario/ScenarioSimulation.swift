@@ -25,6 +25,17 @@ public final class ScenarioSimulation {
     let store: FaultableStore
     let log: InMemoryIngestLog
     let ingestor: Ingestor
+    let ingestClock: PinnedClock
+    /// Runs ingests beside the reads when the store allows it (`ConcurrentStaging`).
+    let ingestWorker: IngestWorker?
+    let concurrentStore: (any ConcurrentStaging)?
+    /// Since the last `syncIngest()`: readings handed to the worker, and the staged
+    /// count and entity headroom as of then (bounds that decide when to sync early).
+    @exclusivity(unchecked) var readingsSinceSync = 0
+    @exclusivity(unchecked) var stagedAtSync = 0
+    @exclusivity(unchecked) var entityHeadroom = 0
+    /// Times the entity index was grown ahead of staging (at a sync point).
+    var entityIndexReservations = 0
     let flusher: Flusher
     let tenantMap: TenantMap
     let attributeSet: AttributeSet
@@ -125,7 +136,9 @@ public final class ScenarioSimulation {
     public var progressEverySeconds: Double = 10
 
     /// Builds the world for one replication with `seed`; installs the catalog into `store`.
-    public init(config: ScenarioConfig, seed: UInt64, store raw: any TelemetryStore) throws {
+    /// With `threadedIngest` (and a store that allows it) ingests run on a second
+    /// thread beside the reads (`IngestWorker`); the results are the same bytes.
+    public init(config: ScenarioConfig, seed: UInt64, store raw: any TelemetryStore, threadedIngest: Bool = true) throws {
         self.config = config
         self.seed = seed
         let topo = config.topology
@@ -141,7 +154,8 @@ public final class ScenarioSimulation {
         let catalog = try Catalog(tenants: tenantMap.tenants, attributes: attributeSet.attributes)
         try store.install(catalog: catalog)
         log = InMemoryIngestLog()
-        ingestor = try Ingestor(validator: Validator(catalog: catalog), log: log, store: store, clock: kernel.clock)
+        ingestClock = PinnedClock(base: kernel.clock)
+        ingestor = try Ingestor(validator: Validator(catalog: catalog), log: log, store: store, clock: ingestClock)
         ingestor.tracksHotEntities = topo.cache.enabled
         flusher = Flusher(ingestor: ingestor, clock: kernel.clock,
                           config: Flusher.Config(intervalMs: topo.flushIntervalMs, maxBatchRows: topo.maxBatchRows))
@@ -214,6 +228,17 @@ public final class ScenarioSimulation {
         intervalLatency = [Self.intervalRecorder(), Self.intervalRecorder(), Self.intervalRecorder()]
 
         // Kernel wiring.
+        concurrentStore = threadedIngest ? raw as? any ConcurrentStaging : nil
+        if concurrentStore != nil {
+            let ingestor = self.ingestor, clock = ingestClock
+            ingestWorker = IngestWorker { job in
+                clock.pinnedMicros = job.nowNanos / SimTime.nanosPerMicro
+                defer { clock.pinnedMicros = nil }
+                return Result { try ingestor.ingest(job.batch.readings) }
+            }
+        } else {
+            ingestWorker = nil
+        }
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
             onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
             onComplete: { [unowned self] b in self.completeIngest(b) })
@@ -245,7 +270,10 @@ public final class ScenarioSimulation {
             if let cache = self.cache, !entities.isEmpty { cache.invalidate(entities) }
         }
         try scheduleFaults()
+        noteStagingChanged()
     }
+
+    deinit { ingestWorker?.stop() }
 
     // MARK: running
 
@@ -284,7 +312,8 @@ public final class ScenarioSimulation {
     /// Nothing waits anywhere: every arrived write was ingested (or refused) and every
     /// acknowledged one is visible or known lost, no read is outstanding, the primary is up.
     public var isDrained: Bool {
-        writeArrivals.nextNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
+        syncIngest()
+        return writeArrivals.nextNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
             && primaryPool.isIdle && cachePool.isIdle && olapPool.isIdle && replicaPools.allSatisfy(\.isIdle)
     }
 
@@ -308,20 +337,50 @@ public final class ScenarioSimulation {
             interval.refused += b.readings.count
             return
         }
-        let ack: IngestAck
-        do {
-            ack = try ingestor.ingest(b.readings)
-        } catch {
-            writes.failed += b.readings.count
+        let crashDistance = crashWindows.filter { now >= $0.0 && now <= $0.1 }
+            .map { Swift.abs(now - ($0.0 + $0.1) / 2) }.min()
+        let job = IngestWorker.Job(batch: b, nowNanos: now, crashDistanceNanos: crashDistance)
+        guard let worker = ingestWorker, let concurrentStore else {
+            ingestClock.pinnedMicros = nil
+            if applyIngest(IngestWorker.Outcome(job: job, result: Result { try ingestor.ingest(b.readings) })) {
+                requestFlushIfStagingFull()
+            }
             return
         }
-        guard let offsets = ack.offsets else { return }
+        // The entity index must not grow while lookups run beside staging.
+        if b.readings.count > entityHeadroom {
+            syncIngest()
+            concurrentStore.reserveStagingEntities(b.readings.count)
+            entityIndexReservations += 1
+            noteStagingChanged()
+        }
+        entityHeadroom -= b.readings.count
+        readingsSinceSync += b.readings.count
+        worker.submit(job)
+        // The serial run checks the staged count after every ingest; it can only have
+        // reached the batch limit if the bound has.
+        if !primaryDown, stagedAtSync + readingsSinceSync >= config.topology.maxBatchRows,
+           let last = syncIngest(), last { requestFlushIfStagingFull() }
+    }
+
+    /// Books one ingest's outcome: acknowledgements, latencies, watched writes. Returns
+    /// whether it was acknowledged (offsets assigned).
+    @discardableResult
+    func applyIngest(_ outcome: IngestWorker.Outcome) -> Bool {
+        let b = outcome.job.batch, now = outcome.job.nowNanos
+        let ack: IngestAck
+        switch outcome.result {
+        case .success(let a): ack = a
+        case .failure:
+            writes.failed += b.readings.count
+            return false
+        }
+        guard let offsets = ack.offsets else { return false }
         precondition(offsets.lowerBound == firstUnseenOffset + Int64(arrivalByOffset.count),
                      "ingest offsets are not consecutive with earlier acknowledgements")
         let rejected = ack.rejections.isEmpty ? [] : Set(ack.rejections.map(\.index))
         let sampleEvery = Int64(config.verify.sampleEvery)
-        let crashDistance = crashWindows.filter { now >= $0.0 && now <= $0.1 }
-            .map { Swift.abs(now - ($0.0 + $0.1) / 2) }.min()
+        let crashDistance = outcome.job.crashDistanceNanos
         var offset = offsets.lowerBound
         for (i, arrival) in b.arrivalNanos.enumerated() where rejected.isEmpty || !rejected.contains(i) {
             arrivalByOffset.append(arrival)
@@ -333,7 +392,31 @@ public final class ScenarioSimulation {
             offset += 1
         }
         interval.acked += ack.acceptedCount
+        return true
+    }
+
+    func requestFlushIfStagingFull() {
         if !primaryDown, (try? store.stagedCount()) ?? 0 >= config.topology.maxBatchRows { requestFlush() }
+    }
+
+    /// Waits for the ingest worker and books what it did, in order. Call before anything
+    /// that reads or changes the write path's state. Returns whether the last ingest
+    /// booked was acknowledged (nil when none was outstanding).
+    @discardableResult
+    func syncIngest() -> Bool? {
+        guard let worker = ingestWorker, worker.outstanding > 0 else { return nil }
+        var last = false
+        for o in worker.drain() { last = applyIngest(o) }
+        noteStagingChanged()
+        return last
+    }
+
+    /// Re-reads the bounds after the store changed on this thread (worker idle).
+    func noteStagingChanged() {
+        guard let concurrentStore else { return }
+        readingsSinceSync = 0
+        stagedAtSync = (try? rawStore.stagedCount()) ?? 0
+        entityHeadroom = concurrentStore.stagingEntityHeadroom
     }
 
     // MARK: flushes
@@ -348,6 +431,8 @@ public final class ScenarioSimulation {
     }
 
     func startFlush() -> Int64 {
+        syncIngest()
+        defer { noteStagingChanged() }
         if let n = try? rawStore.stagedCount(), n > writes.maxStagedRows { writes.maxStagedRows = n }
         do {
             let r = try flusher.flushNow()

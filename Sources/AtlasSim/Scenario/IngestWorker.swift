@@ -1,0 +1,122 @@
+import Foundation
+import AtlasCore
+
+/// Runs a scenario's ingest calls, in order, on a second thread while the simulation
+/// thread goes on serving reads.
+///
+/// Why this is exact: between two flushes nothing a read observes changes. Staging only
+/// claims slots and records rows (`ConcurrentStaging`), and the ingest's own results —
+/// offsets, acknowledgements, rejections — are only looked at by the simulation at
+/// `drain()`, which it calls before anything that depends on them (a flush, a fault, a
+/// time-series sample, the end). So the run computes what the single-threaded run
+/// computes, in the same order; the two are compared byte for byte in the tests.
+///
+/// Jobs are handed over `handOverBatches` at a time (one handover per ingest tick cost
+/// more in wake-ups than it saved). The clock the `Ingestor` reads is pinned to each
+/// job's completion time (`PinnedClock`), never the simulation clock moving meanwhile.
+final class IngestWorker: @unchecked Sendable {
+    struct Job {
+        var batch: ScenarioSimulation.IngestBatch
+        /// The ingest pool's completion time: what the serial run's clock read.
+        var nowNanos: Int64
+        var crashDistanceNanos: Int64?
+    }
+    struct Outcome {
+        var job: Job
+        var result: Result<IngestAck, any Error>
+    }
+
+    static let handOverBatches = 4
+    private let run: (Job) -> Result<IngestAck, any Error>
+    private let condition = NSCondition()
+    private var queued: [Job] = []
+    private var done: [Outcome] = []
+    private var busy = false
+    private var stopped = false
+    /// Simulation thread only: jobs not yet handed over.
+    private var local: [Job] = []
+    /// Simulation thread only: jobs submitted since the last drain.
+    private(set) var outstanding = 0
+
+    /// `run` is called on the worker thread, one job at a time, in submission order.
+    init(name: String = "atlas.ingest", run: @escaping (Job) -> Result<IngestAck, any Error>) {
+        self.run = run
+        let thread = Thread { [self] in work() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Queues `job` after every earlier one.
+    func submit(_ job: Job) {
+        local.append(job)
+        outstanding += 1
+        if local.count >= Self.handOverBatches { handOver() }
+    }
+
+    /// Waits until every submitted job has run; returns their outcomes in order.
+    func drain() -> [Outcome] {
+        guard outstanding > 0 else { return [] }
+        handOver()
+        condition.lock()
+        while busy || !queued.isEmpty { condition.wait() }
+        let out = done
+        done.removeAll(keepingCapacity: true)
+        condition.unlock()
+        outstanding = 0
+        return out
+    }
+
+    /// Ends the thread once the queue is empty. Call after the last `drain()`.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func handOver() {
+        guard !local.isEmpty else { return }
+        condition.lock()
+        queued.append(contentsOf: local)
+        condition.broadcast()
+        condition.unlock()
+        local.removeAll(keepingCapacity: true)
+    }
+
+    private func work() {
+        var batch: [Job] = []
+        var outcomes: [Outcome] = []
+        while true {
+            condition.lock()
+            while queued.isEmpty && !stopped { condition.wait() }
+            if queued.isEmpty {
+                condition.unlock()
+                return
+            }
+            swap(&batch, &queued)
+            busy = true
+            condition.unlock()
+            for job in batch { outcomes.append(Outcome(job: job, result: run(job))) }
+            batch.removeAll(keepingCapacity: true)
+            condition.lock()
+            done.append(contentsOf: outcomes)
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+            outcomes.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// The `Ingestor`'s clock in a scenario: the simulation clock, or while the ingest
+/// worker runs a job, that job's completion time.
+final class PinnedClock: Clock, @unchecked Sendable {
+    let base: SimClock
+    /// Set by the worker for the duration of one job (the simulation thread does not
+    /// call the `Ingestor` meanwhile).
+    var pinnedMicros: Int64?
+
+    init(base: SimClock) { self.base = base }
+
+    var nowMicros: Int64 { pinnedMicros ?? base.nowMicros }
+}
