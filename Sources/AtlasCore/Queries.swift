@@ -53,15 +53,79 @@ public struct HotQuery: Sendable, Hashable {
 public struct HotQueryRow: Sendable, Hashable {
     public var entityID: Int64
     public var entityType: String
-    public var hotAttributes: [String: Value]
+    /// The hot attributes by name.
+    public var hotAttributes: [String: Value] {
+        get {
+            switch storage {
+            case .byName(let d): return d
+            case .distinct(let list): return Dictionary(uniqueKeysWithValues: list.lazy.map { ($0.name, $0.value) })
+            }
+        }
+        set { storage = .byName(newValue) }
+    }
     /// The newest `ingestedAtMicros` among the entity's hot values (data time,
     /// identical on every store; the spec's `updated_at`).
     public var updatedAtMicros: Int64
+    private var storage: Storage
+
+    /// A list is kept as built until someone asks by name: a simulated hour makes
+    /// millions of point lookups whose rows are only cached, never read by name, and
+    /// hashing every attribute name into a dictionary was most of each lookup's cost.
+    private enum Storage: Sendable {
+        case byName([String: Value])
+        case distinct([HotAttribute])
+    }
+
     public init(entityID: Int64, entityType: String, hotAttributes: [String: Value], updatedAtMicros: Int64) {
         self.entityID = entityID
         self.entityType = entityType
-        self.hotAttributes = hotAttributes
         self.updatedAtMicros = updatedAtMicros
+        storage = .byName(hotAttributes)
+    }
+
+    /// A row from attributes whose names are distinct (a store's projection).
+    public init(entityID: Int64, entityType: String, distinctHotAttributes: [HotAttribute], updatedAtMicros: Int64) {
+        self.entityID = entityID
+        self.entityType = entityType
+        self.updatedAtMicros = updatedAtMicros
+        storage = .distinct(distinctHotAttributes)
+    }
+
+    public var hotAttributeCount: Int {
+        switch storage {
+        case .byName(let d): return d.count
+        case .distinct(let list): return list.count
+        }
+    }
+
+    /// Every hot attribute, in no particular order.
+    public func forEachHotAttribute(_ body: (_ name: String, _ value: Value) throws -> Void) rethrows {
+        switch storage {
+        case .byName(let d): for (n, v) in d { try body(n, v) }
+        case .distinct(let list): for a in list { try body(a.name, a.value) }
+        }
+    }
+
+    public static func == (a: HotQueryRow, b: HotQueryRow) -> Bool {
+        a.entityID == b.entityID && a.entityType == b.entityType && a.updatedAtMicros == b.updatedAtMicros
+            && a.hotAttributeCount == b.hotAttributeCount && a.hotAttributes == b.hotAttributes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entityID)
+        hasher.combine(entityType)
+        hasher.combine(updatedAtMicros)
+        hasher.combine(hotAttributes)
+    }
+}
+
+/// One hot attribute of a row.
+public struct HotAttribute: Sendable, Hashable {
+    public var name: String
+    public var value: Value
+    public init(name: String, value: Value) {
+        self.name = name
+        self.value = value
     }
 }
 

@@ -24,16 +24,23 @@ extension MemoryStore {
     }
 
     func snapshot(_ slot: Int) -> HotQueryRow {
-        var attrs: [String: Value] = Dictionary(minimumCapacity: 8)
         let e = slots[slot]
+        var n = 0
         var c = e.hotHead
         while c >= 0 {
+            n += 1
+            c = cells[Int(c)].next
+        }
+        var attrs: [HotAttribute] = []
+        attrs.reserveCapacity(n)  // one allocation; the second walk hits the cache
+        c = e.hotHead
+        while c >= 0 {
             let cell = cells[Int(c)]
-            attrs[attributeNames[Int(cell.attribute)]] = cell.value
+            attrs.append(HotAttribute(name: attributeNames[Int(cell.attribute)], value: cell.value))
             c = cell.next
         }
         return HotQueryRow(entityID: e.entityID, entityType: registeredTypeNames[Int(e.type)],
-                           hotAttributes: attrs, updatedAtMicros: e.updatedAtMicros)
+                           distinctHotAttributes: attrs, updatedAtMicros: e.updatedAtMicros)
     }
 
     /// The registered slots of `tenantID`, newest registration first.

@@ -134,7 +134,7 @@ public final class LRUCache: ReadCache {
     /// plus the entity type, attribute names and values (text by UTF-8 length).
     public static func estimatedBytes(_ value: EntitySnapshot) -> Int {
         var n = 96 + value.entityType.utf8.count
-        for (name, v) in value.hotAttributes {
+        value.forEachHotAttribute { name, v in
             n += 24 + name.utf8.count
             if case .text(let s) = v { n += s.utf8.count } else { n += 8 }
         }

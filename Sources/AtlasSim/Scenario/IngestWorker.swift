@@ -14,20 +14,11 @@ import AtlasCore
 /// Jobs are handed over `handOverBatches` at a time (one handover per ingest tick cost
 /// more in wake-ups than it saved). The clock the `Ingestor` reads is pinned to each
 /// job's completion time (`PinnedClock`), never the simulation clock moving meanwhile.
-final class IngestWorker: @unchecked Sendable {
-    struct Job {
-        var batch: ScenarioSimulation.IngestBatch
-        /// The ingest pool's completion time: what the serial run's clock read.
-        var nowNanos: Int64
-        var crashDistanceNanos: Int64?
-    }
-    struct Outcome {
-        var job: Job
-        var result: Result<IngestAck, any Error>
-    }
-
-    static let handOverBatches = 4
-    private let run: (Job) -> Result<IngestAck, any Error>
+/// A job also books what only the write path reads (acknowledgement latencies, watched
+/// writes); the simulation thread books the rest (`ScenarioSimulation.book`).
+final class IngestWorker<Job, Outcome>: @unchecked Sendable {
+    static var handOverBatches: Int { 4 }
+    private let run: (Job) -> Outcome
     private let condition = NSCondition()
     private var queued: [Job] = []
     private var done: [Outcome] = []
@@ -39,7 +30,7 @@ final class IngestWorker: @unchecked Sendable {
     private(set) var outstanding = 0
 
     /// `run` is called on the worker thread, one job at a time, in submission order.
-    init(name: String = "atlas.ingest", run: @escaping (Job) -> Result<IngestAck, any Error>) {
+    init(name: String = "atlas.ingest", run: @escaping (Job) -> Outcome) {
         self.run = run
         let thread = Thread { [self] in work() }
         thread.name = name
@@ -96,7 +87,7 @@ final class IngestWorker: @unchecked Sendable {
             swap(&batch, &queued)
             busy = true
             condition.unlock()
-            for job in batch { outcomes.append(Outcome(job: job, result: run(job))) }
+            for job in batch { outcomes.append(run(job)) }
             batch.removeAll(keepingCapacity: true)
             condition.lock()
             done.append(contentsOf: outcomes)

@@ -27,7 +27,7 @@ public final class ScenarioSimulation {
     let ingestor: Ingestor
     let ingestClock: PinnedClock
     /// Runs ingests beside the reads when the store allows it (`ConcurrentStaging`).
-    let ingestWorker: IngestWorker?
+    private(set) var ingestWorker: IngestWorker<IngestJob, IngestBooking>?
     let concurrentStore: (any ConcurrentStaging)?
     /// Since the last `syncIngest()`: readings handed to the worker, and the staged
     /// count and entity headroom as of then (bounds that decide when to sync early).
@@ -49,6 +49,19 @@ public final class ScenarioSimulation {
     struct IngestBatch {
         var readings: [Reading]
         var arrivalNanos: [Int64]
+    }
+    struct IngestJob {
+        var batch: IngestBatch
+        /// The ingest pool's completion time: what the clock reads for this ingest.
+        var nowNanos: Int64
+        var crashDistanceNanos: Int64?
+    }
+    /// What an ingest leaves for the simulation thread to book.
+    enum IngestBooking {
+        /// The log append failed: nothing acknowledged.
+        case failed(readings: Int)
+        case notAcknowledged
+        case acknowledged(firstOffset: Int64, arrivalNanos: [Int64], accepted: Int)
     }
     struct ReadJob {
         var arrivalNanos: Int64
@@ -106,6 +119,7 @@ public final class ScenarioSimulation {
     /// Offsets staged but unflushed at a crash with the log off (they can never become visible).
     var lostRanges: [ClosedRange<Int64>] = []
     var crashWindows: [(Int64, Int64)] = []
+    /// Written by whichever thread runs ingests (`ingest(_:)`); read after `syncIngest()`.
     var watched: [WatchedWrite] = []
     var verificationExpectedLost = 0
 
@@ -114,6 +128,7 @@ public final class ScenarioSimulation {
     var levelCounts = [LevelCounts](repeating: LevelCounts(), count: 3)
     var fallbackToPrimary = 0
     var faultEvents: [FaultEvent] = []
+    /// Written by whichever thread runs ingests (`ingest(_:)`); read after `syncIngest()`.
     @exclusivity(unchecked) var ingestToAckMs: LatencyRecorder
     @exclusivity(unchecked) var ingestToVisibleMs: LatencyRecorder
     var flushRowsRecorder: LatencyRecorder
@@ -229,16 +244,7 @@ public final class ScenarioSimulation {
 
         // Kernel wiring.
         concurrentStore = threadedIngest ? raw as? any ConcurrentStaging : nil
-        if concurrentStore != nil {
-            let ingestor = self.ingestor, clock = ingestClock
-            ingestWorker = IngestWorker { job in
-                clock.pinnedMicros = job.nowNanos / SimTime.nanosPerMicro
-                defer { clock.pinnedMicros = nil }
-                return Result { try ingestor.ingest(job.batch.readings) }
-            }
-        } else {
-            ingestWorker = nil
-        }
+        if concurrentStore != nil { ingestWorker = IngestWorker { [unowned self] job in self.ingest(job) } }
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
             onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
             onComplete: { [unowned self] b in self.completeIngest(b) })
@@ -339,12 +345,9 @@ public final class ScenarioSimulation {
         }
         let crashDistance = crashWindows.filter { now >= $0.0 && now <= $0.1 }
             .map { Swift.abs(now - ($0.0 + $0.1) / 2) }.min()
-        let job = IngestWorker.Job(batch: b, nowNanos: now, crashDistanceNanos: crashDistance)
+        let job = IngestJob(batch: b, nowNanos: now, crashDistanceNanos: crashDistance)
         guard let worker = ingestWorker, let concurrentStore else {
-            ingestClock.pinnedMicros = nil
-            if applyIngest(IngestWorker.Outcome(job: job, result: Result { try ingestor.ingest(b.readings) })) {
-                requestFlushIfStagingFull()
-            }
+            if book(ingest(job)) { requestFlushIfStagingFull() }
             return
         }
         // The entity index must not grow while lookups run beside staging.
@@ -363,36 +366,52 @@ public final class ScenarioSimulation {
            let last = syncIngest(), last { requestFlushIfStagingFull() }
     }
 
-    /// Books one ingest's outcome: acknowledgements, latencies, watched writes. Returns
-    /// whether it was acknowledged (offsets assigned).
-    @discardableResult
-    func applyIngest(_ outcome: IngestWorker.Outcome) -> Bool {
-        let b = outcome.job.batch, now = outcome.job.nowNanos
+    /// Runs one ingest (on the ingest worker when there is one) and books what only the
+    /// write path reads: acknowledgement latencies and watched writes.
+    func ingest(_ job: IngestJob) -> IngestBooking {
+        ingestClock.pinnedMicros = job.nowNanos / SimTime.nanosPerMicro
+        defer { ingestClock.pinnedMicros = nil }
+        let b = job.batch, now = job.nowNanos
         let ack: IngestAck
-        switch outcome.result {
-        case .success(let a): ack = a
-        case .failure:
-            writes.failed += b.readings.count
-            return false
+        do {
+            ack = try ingestor.ingest(b.readings)
+        } catch {
+            return .failed(readings: b.readings.count)
         }
-        guard let offsets = ack.offsets else { return false }
-        precondition(offsets.lowerBound == firstUnseenOffset + Int64(arrivalByOffset.count),
-                     "ingest offsets are not consecutive with earlier acknowledgements")
+        guard let offsets = ack.offsets else { return .notAcknowledged }
         let rejected = ack.rejections.isEmpty ? [] : Set(ack.rejections.map(\.index))
         let sampleEvery = Int64(config.verify.sampleEvery)
-        let crashDistance = outcome.job.crashDistanceNanos
+        var arrivals: [Int64] = []
+        arrivals.reserveCapacity(ack.acceptedCount)
         var offset = offsets.lowerBound
         for (i, arrival) in b.arrivalNanos.enumerated() where rejected.isEmpty || !rejected.contains(i) {
-            arrivalByOffset.append(arrival)
+            arrivals.append(arrival)
             ingestToAckMs.record(SimTime.millis(nanos: now - arrival))
-            if crashDistance != nil || offset % sampleEvery == 0 {
+            if job.crashDistanceNanos != nil || offset % sampleEvery == 0 {
                 watched.append(WatchedWrite(offset: offset, reading: b.readings[i], ackedNanos: now,
-                                            crashDistanceNanos: crashDistance))
+                                            crashDistanceNanos: job.crashDistanceNanos))
             }
             offset += 1
         }
-        interval.acked += ack.acceptedCount
-        return true
+        return .acknowledged(firstOffset: offsets.lowerBound, arrivalNanos: arrivals, accepted: ack.acceptedCount)
+    }
+
+    /// Books an ingest on the simulation thread, in order. Returns whether it was acknowledged.
+    @discardableResult
+    func book(_ booking: IngestBooking) -> Bool {
+        switch booking {
+        case .failed(let n):
+            writes.failed += n
+            return false
+        case .notAcknowledged:
+            return false
+        case let .acknowledged(first, arrivals, accepted):
+            precondition(first == firstUnseenOffset + Int64(arrivalByOffset.count),
+                         "ingest offsets are not consecutive with earlier acknowledgements")
+            for a in arrivals { arrivalByOffset.append(a) }
+            interval.acked += accepted
+            return true
+        }
     }
 
     func requestFlushIfStagingFull() {
@@ -406,7 +425,7 @@ public final class ScenarioSimulation {
     func syncIngest() -> Bool? {
         guard let worker = ingestWorker, worker.outstanding > 0 else { return nil }
         var last = false
-        for o in worker.drain() { last = applyIngest(o) }
+        for o in worker.drain() { last = book(o) }
         noteStagingChanged()
         return last
     }
