@@ -9,13 +9,12 @@ extension ScenarioSimulation {
     func readArrived() {
         let now = kernel.nowNanos
         let nowMicros = now / SimTime.nanosPerMicro
-        let u = mixStream.uniform()
-        let level = u < mixCumulative.0 ? 0 : u < mixCumulative.1 ? 1 : 2
-        let entityID = readKeys.next(readKeyStream)
+        guard let arrival = nextRead else { preconditionFailure("a read arrived that was not scheduled") }
+        precondition(arrival.atNanos == now, "read arrivals out of step with the kernel")
+        let level = arrival.level, entityID = arrival.entityID
         var options = ReadOptions(consistency: Self.levels[level])
-        if level == 1, config.workload.readYourWritesFraction > 0, rywStream.uniform() < config.workload.readYourWritesFraction {
+        if let age = arrival.rywAgeMicros {
             // A session whose write committed `age` ago reads: it needs that commit.
-            let age = Int64(Swift.max(0, rywAge.sample(rywStream)) * 1e6)
             options.writtenAtMicros = commits.latest(atOrBeforeMicros: nowMicros - age)
         }
         levelCounts[level].reads += 1
@@ -27,7 +26,7 @@ extension ScenarioSimulation {
                 meta = try router.read(options) { _ in 0 }.freshness
             } else {
                 let cacheWasDown = cache?.isDown == true && level == 1
-                meta = try router.hotAttributes(tenantID: tenantMap.tenant(of: entityID), entityID: entityID,
+                meta = try router.hotAttributes(tenantID: arrival.tenantID, entityID: entityID,
                                                 options: options, executor: executor).freshness
                 if cacheWasDown { penalty += SimTime.nanos(millis: config.topology.services.cacheErrorMs) }
                 if level == 1, cache != nil, !cacheWasDown {
@@ -52,9 +51,8 @@ extension ScenarioSimulation {
         } catch {
             levelCounts[level].errors += 1
         }
-        if let t = readArrivals.next(afterNanos: now, readStream), t < endNanos {
-            kernel.schedule(readArrivalKind, atNanos: t)
-        }
+        nextRead = readArrivals.next()
+        if let r = nextRead { kernel.schedule(readArrivalKind, atNanos: r.atNanos) }
     }
 
     /// Judges the answer by the TRUE position of the source that served it (the router

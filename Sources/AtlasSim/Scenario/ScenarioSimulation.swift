@@ -77,15 +77,13 @@ public final class ScenarioSimulation {
     }
 
     let streams: RandomStreams
-    let readStream, readKeyStream, mixStream, rywStream, faultStream: RandomStream
+    let faultStream: RandomStream
     let ingestCostStream, flushCostStream, readCostStream: RandomStream
     let writeArrivals: WriteArrivals
-    @exclusivity(unchecked) var readArrivals: ArrivalProcess
-    @exclusivity(unchecked) var readKeys: EntityIDGenerator
+    let readArrivals: ReadArrivals
     let ingestCost: PreparedCost
     let flushCost: PreparedCost
     let readCosts: [DistributionSampler]  // primary, replica, cache, olap
-    let rywAge: DistributionSampler
 
     var ingestPool: ServerPool<IngestBatch>!
     var flushPool: ServerPool<Int>!
@@ -105,8 +103,9 @@ public final class ScenarioSimulation {
     let endNanos: Int64
     let ingestTickNanos: Int64
     let levelBoundMicros: [Int64]
-    let mixCumulative: (Double, Double)
     @exclusivity(unchecked) var pending = IngestBatch(readings: [], arrivalNanos: [])
+    /// The read arrival scheduled next.
+    @exclusivity(unchecked) var nextRead: ReadArrival?
     @exclusivity(unchecked) var flushRequested = false
     @exclusivity(unchecked) var runningFlush: FlushResult?
     @exclusivity(unchecked) var arrivalByOffset = RingBuffer<Int64>(initialCapacity: 1 << 16)
@@ -175,10 +174,6 @@ public final class ScenarioSimulation {
         flusher = Flusher(ingestor: ingestor, clock: kernel.clock,
                           config: Flusher.Config(intervalMs: topo.flushIntervalMs, maxBatchRows: topo.maxBatchRows))
         streams = RandomStreams(runSeed: seed)
-        readStream = streams.stream("reads.arrivals")
-        readKeyStream = streams.stream("reads.keys")
-        mixStream = streams.stream("reads.mix")
-        rywStream = streams.stream("reads.ryw")
         faultStream = streams.stream("faults")
         ingestCostStream = streams.stream("costs.ingest")
         flushCostStream = streams.stream("costs.flush")
@@ -189,9 +184,7 @@ public final class ScenarioSimulation {
                 writeConfig.bursts.append(Burst(startSeconds: f.atSeconds, durationSeconds: d, multiplier: m))
             }
         }
-        readArrivals = ArrivalProcess(work.reads, originNanos: startNanos)
         let keys = EntityIDGenerator(idSpace: work.idSpace, distribution: work.keys)
-        readKeys = keys
         writeArrivals = WriteArrivals(process: ArrivalProcess(writeConfig, originNanos: startNanos), keys: keys,
                                       streams: streams, attributeSet: attributeSet, tenants: tenantMap,
                                       startNanos: startNanos, endNanos: endNanos, tickNanos: ingestTickNanos)
@@ -199,9 +192,12 @@ public final class ScenarioSimulation {
         flushCost = try PreparedCost(topo.services.flush)
         let s = topo.services
         readCosts = try [s.primaryRead, s.replicaRead, s.cacheRead, s.olapRead].map { try $0.serviceMs.sampler() }
-        rywAge = try work.readYourWritesAgeSeconds.sampler()
         let mixTotal = work.readMix.strong + work.readMix.eventual + work.readMix.analytics
-        mixCumulative = (work.readMix.strong / mixTotal, (work.readMix.strong + work.readMix.eventual) / mixTotal)
+        readArrivals = ReadArrivals(generator: ReadArrivalGenerator(
+            process: ArrivalProcess(work.reads, originNanos: startNanos), keys: keys, tenants: tenantMap, streams: streams,
+            mixCumulative: (work.readMix.strong / mixTotal, (work.readMix.strong + work.readMix.eventual) / mixTotal),
+            rywFraction: work.readYourWritesFraction, rywAgeSeconds: try work.readYourWritesAgeSeconds.sampler(),
+            startNanos: startNanos, endNanos: endNanos))
         levelBoundMicros = [0, Int64(topo.routing.replicaMaxLagSeconds * 1e6), Int64(topo.routing.olapMaxLagSeconds * 1e6)]
         commits = CommitHistory(retentionMicros: Int64((topo.routing.olapMaxLagSeconds + topo.olap.loadIntervalSeconds
                                                         + topo.olap.pipelineDelaySeconds) * 2e6))
@@ -285,9 +281,8 @@ public final class ScenarioSimulation {
 
     /// Runs the arrival window, drains, verifies against the store and evaluates the SLOs.
     public func run() throws -> ScenarioRunResult {
-        if let t = readArrivals.next(afterNanos: startNanos, readStream), t < endNanos {
-            kernel.schedule(readArrivalKind, atNanos: t)
-        }
+        nextRead = readArrivals.next()
+        if let r = nextRead { kernel.schedule(readArrivalKind, atNanos: r.atNanos) }
         let topo = config.topology
         kernel.schedule(ingestTickKind, atNanos: startNanos + ingestTickNanos)
         kernel.schedule(flushTimerKind, atNanos: startNanos + topo.flushIntervalMs * SimTime.nanosPerMilli)
