@@ -11,13 +11,12 @@ import AtlasCore
 /// time-series sample, the end). So the run computes what the single-threaded run
 /// computes, in the same order; the two are compared byte for byte in the tests.
 ///
-/// Jobs are handed over `handOverBatches` at a time (one handover per ingest tick cost
-/// more in wake-ups than it saved). The clock the `Ingestor` reads is pinned to each
+/// Jobs are handed over a few at a time (each handover may wake the thread). The clock the `Ingestor` reads is pinned to each
 /// job's completion time (`PinnedClock`), never the simulation clock moving meanwhile.
 /// A job also books what only the write path reads (acknowledgement latencies, watched
 /// writes); the simulation thread books the rest (`ScenarioSimulation.book`).
 final class IngestWorker<Job, Outcome>: @unchecked Sendable {
-    static var handOverBatches: Int { 4 }
+    static var handOverBatches: Int { 2 }
     private let run: (Job) -> Outcome
     private let condition = NSCondition()
     private var queued: [Job] = []
@@ -44,15 +43,21 @@ final class IngestWorker<Job, Outcome>: @unchecked Sendable {
         if local.count >= Self.handOverBatches { handOver() }
     }
 
-    /// Waits until every submitted job has run; returns their outcomes in order.
+    /// Waits until every submitted job has run; returns their outcomes in order. Jobs
+    /// the worker has not started are taken back and run here, after the ones it has:
+    /// waiting for the worker to be scheduled for them cost more than running them.
     func drain() -> [Outcome] {
         guard outstanding > 0 else { return [] }
-        handOver()
         condition.lock()
-        while busy || !queued.isEmpty { condition.wait() }
-        let out = done
+        var mine = queued
+        queued.removeAll(keepingCapacity: true)
+        mine.append(contentsOf: local)
+        local.removeAll(keepingCapacity: true)
+        while busy { condition.wait() }
+        var out = done
         done.removeAll(keepingCapacity: true)
         condition.unlock()
+        for job in mine { out.append(run(job)) }
         outstanding = 0
         return out
     }
@@ -111,3 +116,4 @@ final class PinnedClock: Clock, @unchecked Sendable {
 
     var nowMicros: Int64 { pinnedMicros ?? base.nowMicros }
 }
+
