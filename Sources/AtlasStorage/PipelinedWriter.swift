@@ -21,6 +21,9 @@ public final class PipelinedWriter: @unchecked Sendable {
         public var ingestWaitSeconds = 0.0
         /// Flushes that threw (their rows stayed staged and went with a later flush).
         public var failedFlushes = 0
+        /// CPU seconds (user + system) the flush thread used: below the flushes' wall time
+        /// by what they waited for (the other core, the lock, the disk).
+        public var flushThreadCPUSeconds = 0.0
     }
 
     public let ingestor: Ingestor
@@ -169,6 +172,13 @@ public final class PipelinedWriter: @unchecked Sendable {
         return lastFlushError
     }
 
+    /// User + system CPU seconds of the calling thread.
+    private static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     private func runFlushes() {
         while true {
             turns.lockForFlush()
@@ -191,6 +201,7 @@ public final class PipelinedWriter: @unchecked Sendable {
             // on, or fails with the error.
             turns.lock.broadcast()
             let waitMicros = flushed ? 0 : max(1_000, flusher.nextDueMicros - clock.nowMicros)
+            stats.flushThreadCPUSeconds = Self.threadCPUSeconds()
             turns.lock.unlock()
             if waitMicros > 0 { turns.sleep(micros: waitMicros) }
         }

@@ -26,6 +26,7 @@ struct BenchWrite: ParsableCommand {
     @Option(help: "Workload seed.") var seed: UInt64 = 42
     @Option(help: "Distinct entities (uniform); steady state has most of them registered.") var entities: Int64 = 100_000
     @Flag(help: "SQLite: flush on the ingest thread between batches instead of on a flush thread.") var serialFlush = false
+    @Option(help: "SQLite with a flush thread: ingest waits while this many rows are staged.") var maxStagedRows = 200_000
 
     func validate() throws {
         guard WriteBenchmark.StoreKind(rawValue: store) != nil || store == "postgres" else {
@@ -34,6 +35,7 @@ struct BenchWrite: ParsableCommand {
         guard ["normal", "off"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous must be normal or off") }
         guard (0...1).contains(hotFraction) else { throw ValidationError("--hot-fraction must be within 0...1") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard maxStagedRows > 0 else { throw ValidationError("--max-staged-rows must be positive") }
     }
 
     func run() throws {
@@ -57,7 +59,7 @@ struct BenchWrite: ParsableCommand {
         let r = try WriteBenchmark(store: kind, readings: n, batchSize: batchSize, hotFraction: hotFraction,
                                    flushIntervalMs: flushIntervalMs, seed: seed, entities: entities,
                                    sqliteSynchronous: SQLiteStore.Synchronous(rawValue: sqliteSynchronous.uppercased())!, workDirectory: dir,
-                                   serialFlush: serialFlush).run()
+                                   serialFlush: serialFlush, maxStagedRows: maxStagedRows).run()
         let threads = kind == .memory ? "" : r.ingestWaitSeconds == nil ? "; flush on the ingest thread" : "; ingest and flush threads"
         print(String(format: "  pipeline   %12.0f readings/s  (%@ + %@%@)", r.pipelineReadingsPerSecond,
                      kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch", threads))
@@ -75,7 +77,8 @@ struct BenchWrite: ParsableCommand {
                          r.readingsPerSecondToLastFlush, r.sealWaitSeconds))
         }
         if let wait = r.ingestWaitSeconds {
-            print(String(format: "  threads: ingest waited %.2f s (the flush's lock outside its transaction, or full staging); flushes overlap ingest", wait))
+            print(String(format: "  threads: ingest waited %.2f s (the flush's lock outside its transaction, or %d rows staged); flush thread CPU %.2f s",
+                         wait, maxStagedRows, r.flushThreadCPUSeconds ?? 0))
         }
         if let seals = r.sqliteSeals, let ckpt = r.sqliteCheckpoints {
             let builds = r.sqliteSegmentBuilds ?? (0, 0)

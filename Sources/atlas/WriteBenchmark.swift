@@ -19,6 +19,8 @@ struct WriteBenchmark {
     /// SQLite: flush on the ingest thread between batches (the single-threaded path)
     /// instead of on a flush thread (`PipelinedWriter`).
     var serialFlush = false
+    /// SQLite with a flush thread: ingest waits while this many rows are staged.
+    var maxStagedRows = 200_000
 
     struct Report {
         var pipelineReadingsPerSecond: Double
@@ -41,6 +43,8 @@ struct WriteBenchmark {
         var readingsPerSecondToLastFlush: Double
         /// SQLite: seconds after the last flush spent waiting for background seals.
         var sealWaitSeconds: Double
+        /// The flush thread's CPU seconds (nil when serial).
+        var flushThreadCPUSeconds: Double?
         /// CPU seconds (user + system, all threads) of the pipeline phase; below the wall
         /// time when other processes take the cores.
         var pipelineCPUSeconds: Double = 0
@@ -79,9 +83,10 @@ struct WriteBenchmark {
         let t0 = monotonicSeconds()
         var ingestSeconds = 0.0
         var ingestWaitSeconds: Double?
+        var flushThreadCPUSeconds: Double?
         if store == .sqlite && !serialFlush {
             // Ingest here, flush on the writer's thread (SQLiteStore stages during a flush).
-            let writer = PipelinedWriter(ingestor: ingestor, flusher: flusher, clock: clock)
+            let writer = PipelinedWriter(ingestor: ingestor, flusher: flusher, clock: clock, maxStagedRows: maxStagedRows)
             for b in batches {
                 let ack = try writer.ingest(b)
                 precondition(ack.rejections.isEmpty, "synthetic workload produced rejections: \(ack.rejections.prefix(3))")
@@ -89,6 +94,7 @@ struct WriteBenchmark {
             let stats = try writer.finish()
             precondition(stats.failedFlushes == 0, "a flush failed: \(String(describing: writer.flushError))")
             (flushMs, ingestSeconds, ingestWaitSeconds) = (stats.flushMs, stats.ingestSeconds, stats.ingestWaitSeconds)
+            flushThreadCPUSeconds = stats.flushThreadCPUSeconds
         } else {
             for b in batches {
                 let i0 = monotonicSeconds()
@@ -117,6 +123,7 @@ struct WriteBenchmark {
                       hotCellsWritten: flusher.totals.hotCellsWritten, ingestSeconds: ingestSeconds,
                       flushSeconds: flushMs.reduce(0, +) / 1000, ingestWaitSeconds: ingestWaitSeconds,
                       readingsPerSecondToLastFlush: Double(readings) / lastFlushSeconds, sealWaitSeconds: elapsed - lastFlushSeconds,
+                      flushThreadCPUSeconds: flushThreadCPUSeconds,
                       pipelineCPUSeconds: cpu,
                       sqliteSeals: sq?.sealStats, sqliteSegmentBuilds: sq?.segmentBuildStats, sqliteCheckpoints: sq?.checkpointStats)
     }
