@@ -340,14 +340,12 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable, @unchecked
         var failed: Set<Int64> = []
         for (job, error) in builder.takeFinished() {
             if let error { failure = error; failed.insert(job.segment.id); continue }
-            guard let seg = segments.all.first(where: { $0.id == job.segment.id && !$0.sealed }),
-                  let name = segments.fileName(for: seg.id) else { continue }
-            do { try sealStep { try segments.adopt(seg, file: name) } } catch { failure = error }
+            guard let seg = segments.all.first(where: { $0.id == job.segment.id && !$0.sealed }) else { continue }
+            do { try sealStep { try segments.adopt(seg, file: try segments.fileName(for: seg.id)) } } catch { failure = error }
         }
         // A build that just failed is retried after the next flush, not in a loop.
         for s in segments.dueForSeal where !failed.contains(s.id) {
-            guard let name = segments.fileName(for: s.id) else { continue }
-            builder.submit(.init(segment: s, path: try segments.path(of: name)))
+            builder.submit(.init(segment: s, path: try segments.path(of: try segments.fileName(for: s.id))))
         }
         if let failure {
             lastSealError = failure
