@@ -24,6 +24,11 @@ public final class Flusher {
     /// invalidates cache keys and tells the lag monitor about the primary's commit.
     public var onCommit: ((FlushResult, [TenantEntity]) -> Void)?
 
+    /// Wraps the call of the store's `flush()` (nil: called directly). A driver that
+    /// stages from another thread while the store flushes (`SQLiteStore` allows it)
+    /// releases its own lock here, so ingest runs during the flush's transaction.
+    public var aroundStoreFlush: ((() throws -> FlushResult) throws -> FlushResult)?
+
     public init(ingestor: Ingestor, clock: any Clock, config: Config = Config()) {
         self.ingestor = ingestor
         self.clock = clock
@@ -50,7 +55,8 @@ public final class Flusher {
         let r: FlushResult
         do {
             try ingestor.catchUpStaging()
-            r = try ingestor.store.flush()
+            let store = ingestor.store
+            r = try aroundStoreFlush.map { try $0 { try store.flush() } } ?? store.flush()
         } catch {
             failedFlushCount += 1
             throw error

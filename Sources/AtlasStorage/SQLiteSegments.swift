@@ -78,7 +78,12 @@ final class SQLiteSegments {
     }
 
     /// The file name a sealed segment `id` is moved to.
-    func fileName(for id: Int64) -> String? { storeFile.map { "\($0.name)-seg\(id)" } }
+    func fileName(for id: Int64) throws -> String {
+        guard let storeFile else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "an in-memory store has no segment files", statement: "segment_file")
+        }
+        return "\(storeFile.name)-seg\(id)"
+    }
 
     /// Re-reads the catalog (after a rolled-back flush) and drops cached statements.
     func reload() throws {

@@ -6,7 +6,13 @@ import Foundation
 /// with the process, like UNLOGGED on a crash); `stage_flush` is one transaction that
 /// appends to the open time-series segment (`SQLiteSegments`), registers new entities,
 /// merges hot values newest-wins into `entity_jsonb` and records the flushed offset.
-public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
+///
+/// Threads: `stage`, `stagedCount`, `clearStaging`, `entityOwner(s)`, `flushedOffset` and
+/// `durableFlushedOffset` may run on one thread while `flush` runs on another (ingest
+/// overlaps the flush's transaction: `PipelinedWriter`); they share only the staging
+/// state, under `stagingLock`. Everything else (flush, queries, install, seals) runs on
+/// one thread at a time.
+public final class SQLiteStore: TelemetryStore, FlushFaultInjectable, @unchecked Sendable {
     public let name = "sqlite"
     public var injectedFlushFault: FlushFaultPoint?
     public let path: String
@@ -19,6 +25,9 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     /// Per hot attribute id: `"name":`, its key in the projection's JSON objects.
     private var hotPatterns: [Int64: [UInt8]] = [:]
     let segments: SQLiteSegments
+    /// Guards the staging state below (`owners` … `flushed`): the one thing a flush on
+    /// another thread shares with staging.
+    private let stagingLock = NSLock()
     /// Owner of every registered or staged entity, loaded at open. The store is the
     /// database's single writer while open, so this map is authoritative.
     private var owners: [Int64: Int64] = [:]
@@ -27,8 +36,11 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     private var stagedNew: Set<Int64> = []
     /// Staging (the spec's UNLOGGED entity_values_ingest), in memory.
     private var staged: [LogRecord] = []
+    /// The buffer the last flush took, emptied: staging's next buffer (no regrowth).
+    private var spareStaged: [LogRecord] = []
     /// Staged rows whose entity was not registered when staged: only these register.
-    private var stagedNewRows: [(offset: Int64, entityID: Int64, tenantID: Int64, entityType: String)] = []
+    private var stagedNewRows: [NewEntityRow] = []
+    private typealias NewEntityRow = (offset: Int64, entityID: Int64, tenantID: Int64, entityType: String)
     /// Mirror of `flush_state.flushed_offset` (the store is the single writer).
     private var flushed: Int64 = 0
     /// Segments sealed (indexed) by this store object and the writer's wall seconds for it:
@@ -170,6 +182,8 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         for r in records where catalog.attributes[r.attributeID] == nil {
             throw SQLiteError(code: SQLITE_CONSTRAINT, message: "attribute \(r.attributeID) not installed", statement: "stage")
         }
+        stagingLock.lock()
+        defer { stagingLock.unlock() }
         staged.append(contentsOf: records)
         for r in records {
             // A row registers its entity when the entity was unregistered when staged.
@@ -183,24 +197,33 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         }
     }
 
-    public func stagedCount() throws -> Int { staged.count }
+    public func stagedCount() throws -> Int { locked { staged.count } }
 
     public func clearStaging() throws {
+        stagingLock.lock()
+        defer { stagingLock.unlock() }
         staged.removeAll()
         stagedNewRows.removeAll()
         for e in stagedNew { owners[e] = nil }
         stagedNew.removeAll()
     }
 
-    public func flushedOffset() throws -> Int64 { flushed }
+    public func flushedOffset() throws -> Int64 { locked { flushed } }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        stagingLock.lock()
+        defer { stagingLock.unlock() }
+        return body()
+    }
 
     /// With `synchronous = normal` a flush is durable once a checkpoint has copied it into
     /// the database file and synced it; until then an OS crash may roll it back, so the
     /// log keeps its readings. In-memory databases and `synchronous = off` (no durability
     /// claimed; see `Synchronous`) report the flushed offset.
     public func durableFlushedOffset() throws -> Int64 {
-        guard synchronous == .normal, let c = checkpointer else { return flushed }
-        return min(flushed, c.durableOffset)
+        let f = locked { flushed }
+        guard synchronous == .normal, let c = checkpointer else { return f }
+        return min(f, c.durableOffset)
     }
 
     /// Checkpoints the whole WAL into the database file now and syncs it: everything
@@ -209,7 +232,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     @discardableResult
     public func checkpointNow() -> Bool {
         guard fullCheckpoint() else { return false }
-        checkpointer?.noteDurable(flushed)
+        checkpointer?.noteDurable(locked { flushed })
         return true
     }
 
@@ -221,15 +244,15 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     }
 
     public func entityOwner(_ entityID: Int64) throws -> Int64? {
-        owners[entityID]
+        locked { owners[entityID] }
     }
 
     public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
-        entityIDs.map { owners[$0] }
+        locked { entityIDs.map { owners[$0] } }
     }
 
-    /// The staged rows above `after`, in ascending offset order, one per offset.
-    private func rowsToFlush(after f: Int64) -> [LogRecord] {
+    /// The rows of `staged` above `after`, in ascending offset order, one per offset.
+    private func rowsToFlush(_ staged: [LogRecord], after f: Int64) -> [LogRecord] {
         var ascending = true
         var prev = Int64.min
         for r in staged {
@@ -249,15 +272,24 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
     }
 
     public func flush() throws -> FlushResult {
+        // Take staging whole; rows staged from now on (another thread may stage during the
+        // transaction) wait for the next flush. A failed flush puts its rows back in front.
+        stagingLock.lock()
         let f = flushed
-        let rows = rowsToFlush(after: f)
-        let maxStaged = staged.reduce(f) { max($0, $1.offset) }
+        var taken: [LogRecord] = []
+        swap(&taken, &staged)
+        swap(&staged, &spareStaged)
+        let takenNewRows = stagedNewRows
+        stagedNewRows.removeAll()
+        stagingLock.unlock()
+        var rows = rowsToFlush(taken, after: f)
+        let maxStaged = taken.reduce(f) { max($0, $1.offset) }
         var r = FlushResult()
-        r.rowsTaken = staged.count
+        r.rowsTaken = taken.count
         var segment: SQLiteSegment?
         do {
             try db.transaction {
-                r.entitiesRegistered = try registerEntities(after: f)
+                r.entitiesRegistered = try registerEntities(takenNewRows, after: f)
                 if !rows.isEmpty {
                     let open = try segments.openSegment(firstOffset: rows[0].offset)
                     segment = try segments.append(rows[...], to: open)
@@ -273,14 +305,24 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         } catch {
             // The transaction rolled back: a segment it created is gone too.
             try? segments.reload()
+            stagingLock.lock()
+            staged = taken + staged
+            stagedNewRows = takenNewRows + stagedNewRows
+            stagingLock.unlock()
             throw error
         }
         if let segment { segments.commit(segment) }
+        stagingLock.lock()
         flushed = maxStaged
+        // Registered now. (A row staged meanwhile for one of them registers it again at
+        // the next flush, which inserts nothing.)
+        for e in takenNewRows { stagedNew.remove(e.entityID) }
+        stagingLock.unlock()
         r.flushedThroughOffset = maxStaged
-        staged.removeAll(keepingCapacity: true)
-        stagedNewRows.removeAll(keepingCapacity: true)
-        stagedNew.removeAll(keepingCapacity: true)
+        // Keep the buffer for staging after the next flush (`rows` may share it).
+        rows = []
+        taken.removeAll(keepingCapacity: true)
+        spareStaged = taken
         try? sealIfDue()
         return r
     }
@@ -298,14 +340,12 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         var failed: Set<Int64> = []
         for (job, error) in builder.takeFinished() {
             if let error { failure = error; failed.insert(job.segment.id); continue }
-            guard let seg = segments.all.first(where: { $0.id == job.segment.id && !$0.sealed }),
-                  let name = segments.fileName(for: seg.id) else { continue }
-            do { try sealStep { try segments.adopt(seg, file: name) } } catch { failure = error }
+            guard let seg = segments.all.first(where: { $0.id == job.segment.id && !$0.sealed }) else { continue }
+            do { try sealStep { try segments.adopt(seg, file: try segments.fileName(for: seg.id)) } } catch { failure = error }
         }
         // A build that just failed is retried after the next flush, not in a loop.
         for s in segments.dueForSeal where !failed.contains(s.id) {
-            guard let name = segments.fileName(for: s.id) else { continue }
-            builder.submit(.init(segment: s, path: try segments.path(of: name)))
+            builder.submit(.init(segment: s, path: try segments.path(of: try segments.fileName(for: s.id))))
         }
         if let failure {
             lastSealError = failure
@@ -336,7 +376,7 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable {
         // What the second call queued (a retry) is left to the next flush.
     }
 
-    private func registerEntities(after f: Int64) throws -> Int {
+    private func registerEntities(_ stagedNewRows: [NewEntityRow], after f: Int64) throws -> Int {
         guard !stagedNewRows.isEmpty else { return 0 }
         // The earliest staged row of each entity names its type; inserted in id order.
         var first: [Int64: Int] = [:]

@@ -25,6 +25,8 @@ struct BenchWrite: ParsableCommand {
     @Option(help: "Flush interval in milliseconds.") var flushIntervalMs: Int64 = 100
     @Option(help: "Workload seed.") var seed: UInt64 = 42
     @Option(help: "Distinct entities (uniform); steady state has most of them registered.") var entities: Int64 = 100_000
+    @Flag(help: "SQLite: flush on the ingest thread between batches instead of on a flush thread.") var serialFlush = false
+    @Option(help: "SQLite with a flush thread: ingest waits while this many rows are staged.") var maxStagedRows = 200_000
 
     func validate() throws {
         guard WriteBenchmark.StoreKind(rawValue: store) != nil || store == "postgres" else {
@@ -33,6 +35,7 @@ struct BenchWrite: ParsableCommand {
         guard ["normal", "off"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous must be normal or off") }
         guard (0...1).contains(hotFraction) else { throw ValidationError("--hot-fraction must be within 0...1") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard maxStagedRows > 0 else { throw ValidationError("--max-staged-rows must be positive") }
     }
 
     func run() throws {
@@ -55,9 +58,11 @@ struct BenchWrite: ParsableCommand {
         print("bench write --store \(store): \(n) readings over \(entities) entities, batch \(batchSize), \(Int(hotFraction * 100))% hot, flush every \(flushIntervalMs) ms")
         let r = try WriteBenchmark(store: kind, readings: n, batchSize: batchSize, hotFraction: hotFraction,
                                    flushIntervalMs: flushIntervalMs, seed: seed, entities: entities,
-                                   sqliteSynchronous: SQLiteStore.Synchronous(rawValue: sqliteSynchronous.uppercased())!, workDirectory: dir).run()
-        print(String(format: "  pipeline   %12.0f readings/s  (%@ + %@)", r.pipelineReadingsPerSecond,
-                     kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch"))
+                                   sqliteSynchronous: SQLiteStore.Synchronous(rawValue: sqliteSynchronous.uppercased())!, workDirectory: dir,
+                                   serialFlush: serialFlush, maxStagedRows: maxStagedRows).run()
+        let threads = kind == .memory ? "" : r.ingestWaitSeconds == nil ? "; flush on the ingest thread" : "; ingest and flush threads"
+        print(String(format: "  pipeline   %12.0f readings/s  (%@ + %@%@)", r.pipelineReadingsPerSecond,
+                     kind == .memory ? "MemoryStore" : "SQLiteStore file, WAL", kind == .memory ? "in-memory log" : "file log, fdatasync per batch", threads))
         print(String(format: "  reference  %12.0f rows/s      (%@)", r.referenceRowsPerSecond, r.referenceName))
         print(String(format: "  ratio      %12.2f x of reference", r.pipelineReadingsPerSecond / r.referenceRowsPerSecond))
         if let indexed = r.indexedTableRowsPerSecond {
@@ -67,6 +72,14 @@ struct BenchWrite: ParsableCommand {
                      r.flushes, r.flushP50Ms, r.flushP99Ms, r.rowsInserted, r.hotCellsWritten))
         print(String(format: "  time split: ingest (validate+log+stage) %.2f s, flush %.2f s; pipeline CPU %.2f s (user+sys, all threads)",
                      r.ingestSeconds, r.flushSeconds, r.pipelineCPUSeconds))
+        if kind == .sqlite {
+            print(String(format: "  end of run: last flush committed at %.0f readings/s; then %.2f s until the background seal was adopted (in the figure above)",
+                         r.readingsPerSecondToLastFlush, r.sealWaitSeconds))
+        }
+        if let wait = r.ingestWaitSeconds {
+            print(String(format: "  threads: ingest waited %.2f s (the flush's lock outside its transaction, or %d rows staged); flush thread CPU %.2f s",
+                         wait, maxStagedRows, r.flushThreadCPUSeconds ?? 0))
+        }
         if let seals = r.sqliteSeals, let ckpt = r.sqliteCheckpoints {
             let builds = r.sqliteSegmentBuilds ?? (0, 0)
             print(String(format: "  sqlite: %d segments sealed: %d files built in the background in %.2f s, adopted in %.2f s after flushes; %d background WAL checkpoints, %.2f s",

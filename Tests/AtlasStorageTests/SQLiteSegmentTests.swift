@@ -151,3 +151,71 @@ import Testing
         #expect(h.map(\.value) == [.int(41), .int(42)])
     }
 }
+
+/// Faults of the background seal that the builder's injected fault does not reach.
+@Suite struct SQLiteSealFaultTests {
+    typealias R = Fixture
+
+    func fill(_ store: SQLiteStore, flushes: Int) throws -> Fixture.Pipeline {
+        let p = try Fixture.Pipeline(store)
+        for i in 0..<flushes {
+            try p.ingest([R.reading(1, 70, 5, .decimal(Double(i)), at: Fixture.t0 + Int64(i) * 1_000_000)])
+            try p.flush()
+        }
+        return p
+    }
+
+    func history(_ store: SQLiteStore) throws -> [Value] {
+        try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: R.everything)).map(\.value)
+    }
+
+    /// The finished file cannot be renamed into place (a directory holds its name): the
+    /// build fails with the rename named, the segment is still read from its table, and
+    /// the build is retried after a later flush.
+    @Test func aFailedRenameLeavesTheSegmentReadableAndIsRetried() throws {
+        let path = temporaryDirectory("seal-rename") + "/atlas.sqlite"
+        try FileManager.default.createDirectory(atPath: path + "-seg1", withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path + "-seg1/occupied"))
+        let store = try SQLiteStore(path: path, segmentRows: 2)
+        let p = try fill(store, flushes: 2)
+        let e = try #require(throws: SQLiteError.self) { try store.finishSeals() }
+        #expect(e.statement == "segment_file_rename" && e.message.contains(path + "-seg1.tmp"))
+        #expect(store.sealStats.count == 0)
+        #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
+        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        try FileManager.default.removeItem(atPath: path + "-seg1")
+        try p.ingest([R.reading(1, 70, 5, .decimal(2), at: Fixture.t0 + 2_000_000)])
+        try p.flush()
+        try store.finishSeals()
+        #expect(store.lastSealError == nil && store.sealStats.count == 1)
+        #expect(try history(store) == [.decimal(0), .decimal(1), .decimal(2)])
+    }
+
+    /// The file is built but the transaction that names it fails: the table stays (the
+    /// segment is read from it), the error names the adoption, and a later flush adopts.
+    @Test func aFailedAdoptionKeepsTheTableAndIsRetried() throws {
+        let path = temporaryDirectory("seal-adopt") + "/atlas.sqlite"
+        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000), flushes: 2) }
+        do {
+            let db = try SQLiteConnection(path: path)
+            try db.exec("CREATE TRIGGER refuse_adopt BEFORE UPDATE OF file_name ON ts_segments BEGIN SELECT RAISE(ABORT, 'adopt refused'); END")
+        }
+        let store = try SQLiteStore(path: path, segmentRows: 2)
+        let e = try #require(throws: SQLiteError.self) { try store.finishSeals() }
+        #expect(e.statement.hasPrefix("segment_adopt_file") && e.message.contains("adopt refused"))
+        #expect(store.sealStats.count == 0)
+        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        #expect(try store.counts(tenantID: 1).timeSeriesRows == 2)
+        do {
+            let db = try SQLiteConnection(path: path)
+            try db.exec("DROP TRIGGER refuse_adopt")
+        }
+        _ = try store.flush() // nothing staged; after it the build is queued again
+        try store.finishSeals()
+        #expect(store.lastSealError == nil && store.sealStats.count == 1)
+        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        let again = try SQLiteStore(path: path, segmentRows: 2)
+        #expect(try history(again) == [.decimal(0), .decimal(1)])
+        #expect(FileManager.default.fileExists(atPath: path + "-seg1"))
+    }
+}
