@@ -269,4 +269,10 @@ struct Query1StatementTests {
         #expect(sql.contains("LIMIT 128\n") && sql.hasSuffix("LIMIT $3"), "\(sql)")
         #expect(params == ["7", "{\"online\"}", "100"])
     }
+
+    @Test func arrayLiteralsEscapeOnlyWhatNeedsIt() {
+        #expect(PostgresArray.literal(["online", "warning"]) == #"{"online","warning"}"#)
+        #expect(PostgresArray.literal([#"a"b"#, #"c\d"#, ""]) == #"{"a\"b","c\\d",""}"#)
+        #expect(PostgresArray.literal(["1", "2"], quoted: false) == "{1,2}")
+    }
 }
