@@ -22,7 +22,14 @@ public enum FlatJSONObject {
         func string() throws -> String {
             guard i < b.count, b[i] == 0x22 else { throw fail() }
             i += 1
-            var out: [UInt8] = []
+            // Without escapes (nearly always) the bytes are the string: no copy into `out`.
+            let start = i
+            while i < b.count, b[i] != 0x22, b[i] != 0x5C { i += 1 }
+            if i < b.count, b[i] == 0x22 {
+                i += 1
+                return String(decoding: b[start..<(i - 1)], as: UTF8.self)
+            }
+            var out = Array(b[start..<i])
             while i < b.count, b[i] != 0x22 {
                 if b[i] == 0x5C {
                     i += 1
@@ -56,7 +63,8 @@ public enum FlatJSONObject {
             i += 1
             return String(decoding: out, as: UTF8.self)
         }
-        var result: [String: Scalar] = [:]
+        // Hot projections hold a handful of keys: no regrowth while filling.
+        var result = [String: Scalar](minimumCapacity: 8)
         ws()
         guard i < b.count, b[i] == 0x7B else { throw fail() }
         i += 1

@@ -16,9 +16,12 @@ struct BenchQuery: ParsableCommand {
 
     @Option(name: .long, help: "Superuser URL of the server; defaults to $ATLAS_PG_URL.") var postgres: String?
     @Option(help: "Entities to generate.") var entities: Int = 1_000_000
-    @Option(help: "Timed runs of the hybrid query.") var runs: Int = 300
+    // 1,000 so that p99 is the 10th-worst run, not the 3rd-worst of 300.
+    @Option(help: "Timed runs of the hybrid query.") var runs: Int = 1000
     @Option(help: "Timed runs of each EAV form.") var eavRuns: Int = 30
     @Option(help: "HASH partitions of entity_jsonb.") var jsonbModulus: Int = 100
+    @Option(help: "Percent of entities whose projection row is then rewritten, as flushes do, before the hybrid query is timed again without a VACUUM (0: skip).")
+    var churnPercent: Int = 10
     @Flag(help: "Keep the benchmark database (prints its name).") var keep = false
 
     func run() throws {
@@ -47,6 +50,11 @@ struct BenchQuery: ParsableCommand {
         let hybrid = try timeRuns(runs) { tenant in
             _ = try store.findEntities(forms.query(tenant))
         }
+        // The store's statement against the one before it (LIMIT only a parameter, so the
+        // plan cache planned every execution), each in the same pipelined transaction on the
+        // store's connection, rows not decoded, alternating run by run so that both meet the
+        // same load.
+        let (current, previous) = try forms.timeStatements(store, runs: runs)
         let selfJoin = try timeRuns(eavRuns) { tenant in try forms.runEAV(store.connection, forms.selfJoin, tenant) }
         let pivot = try timeRuns(eavRuns) { tenant in try forms.runEAV(store.connection, forms.pivot, tenant) }
         // The spec's indexes alone (PK + GIN): the store's own statement, with the Query 1
@@ -68,6 +76,8 @@ struct BenchQuery: ParsableCommand {
                    percentile(s, 0.5), percentile(s, 0.99), s.count)
         }
         print(line("hybrid (entity_jsonb, store.findEntities)", hybrid))
+        print(line("  its statement alone (pipelined, no decode)", current))
+        print(line("  the previous statement, same way", previous))
         print(line("pure EAV self-join (entity_values_ts)", selfJoin))
         print(line("pure EAV pivot (GROUP BY + FILTER)", pivot))
         print(line("hybrid, spec indexes only (no Query 1 btree)", specOnly))
@@ -92,7 +102,28 @@ struct BenchQuery: ParsableCommand {
         }
         print("\nEXPLAIN ANALYZE — hybrid with the spec's indexes only, tenant 3:")
         print(try forms.withoutQuery1Index(owner) { try forms.explain(owner, stmt.sql, params, 3, asOwner: true) })
+        if churnPercent > 0 { try timeAfterChurn(store: store, owner: owner, forms: forms) }
         if keep { print("kept database \(bench.name)") }
+    }
+
+    /// The hybrid query again after `churnPercent` % of `entity_jsonb` rows got a new version
+    /// with a recent `updated_at` (what a flush does to an entity with a new hot value), with
+    /// no VACUUM since: the newest rows, the ones Query 1 reads, sit on pages that are not
+    /// all-visible and the index holds their dead entries. The rows stay as generated
+    /// otherwise, so this part is not compared with EAV.
+    func timeAfterChurn(store: PostgresStore, owner: PostgresConnection, forms: QueryBenchForms) throws {
+        let t0 = monotonicSeconds()
+        let r = try owner.execute(.init("bench_churn", """
+            UPDATE atlas.entity_jsonb SET updated_at = date_trunc('second', now()) - make_interval(secs => floor(random() * 3600))
+            WHERE entity_id % 100 < $1::int
+            """), [String(churnPercent)])
+        print(String(format: "\nchurn: %d rows of entity_jsonb rewritten with updated_at in the last hour (%.1f s), no VACUUM",
+                     r.affectedRows, monotonicSeconds() - t0))
+        let churned = try timeRuns(runs) { tenant in _ = try store.findEntities(forms.query(tenant)) }
+        print(String(format: "  %-44@ p50 %8.2f ms   p99 %8.2f ms   (%d runs)", "hybrid after churn, no VACUUM" as NSString,
+                     percentile(churned, 0.5), percentile(churned, 0.99), churned.count))
+        print("EXPLAIN ANALYZE — hybrid after churn, tenant 3:")
+        print(QueryBenchForms.abbreviated(try store.explainFindEntities(forms.query(3))))
     }
 
     /// Runs `body` for tenants 1...10 round-robin: 3 warm-up passes, then `n` timed runs (ms).
@@ -118,6 +149,50 @@ struct QueryBenchForms {
 
     /// Query 1 for `tenant`, as the hybrid form asks the store.
     func query(_ tenant: Int64) -> HotQuery { HotQuery(tenantID: tenant, predicates: predicates, limit: 100) }
+
+    /// Query 1 as the store ran it before the constant inner bound: `LIMIT $5` alone, which
+    /// the plan cache costed at 10 % of the rows in a generic plan and so planned every time.
+    let previousHybrid = """
+        SELECT e.entity_id, e.entity_type, ej.hot_attrs::text,
+               (extract(epoch FROM ej.updated_at) * 1000000)::bigint
+        FROM atlas.entity_jsonb ej
+        JOIN atlas.entities e ON e.entity_id = ej.entity_id AND e.tenant_id = ej.tenant_id
+        WHERE ej.tenant_id = $1 AND e.tenant_id = $1 AND e.is_deleted = FALSE
+          AND ej.hot_environment = $2::text
+          AND ej.hot_status = ANY($3::text[])
+          AND ej.hot_priority >= $4::float8
+        ORDER BY ej.updated_at DESC, ej.entity_id
+        LIMIT $5
+        """
+
+    /// Times the store's Query 1 statement and `previousHybrid` alternately (3 warm-up passes
+    /// over the tenants, then `runs` of each), each in BEGIN / tenant + `jit = off` / query /
+    /// COMMIT sent as one pipeline, as `findEntities` sends it; rows are not decoded (ms).
+    func timeStatements(_ store: PostgresStore, runs: Int) throws -> ([Double], [Double]) {
+        let setTenant = PostgresConnection.Statement("bench_set_tenant_query1", """
+            SELECT set_config('app.tenant_id', $1, true), set_config('jit', 'off', true)
+            """)
+        let previous = PostgresConnection.Statement("bench_previous_query1", previousHybrid)
+        var a: [Double] = [], b: [Double] = []
+        for i in 0..<(30 + runs) {
+            let tenant = Int64(i % 10 + 1)
+            let (stmt, params) = try store.findEntitiesStatement(query(tenant))
+            let s0 = monotonicSeconds()
+            let ra = try store.connection.pipelinedTransaction("bench_current", [(setTenant, [String(tenant)]), (stmt, params)])[1]
+            let s1 = monotonicSeconds()
+            let rb = try store.connection.pipelinedTransaction("bench_previous", [
+                (setTenant, [String(tenant)]), (previous, [String(tenant), "production", "{online,warning}", "8", "100"])])[1]
+            let s2 = monotonicSeconds()
+            guard ra.rowCount == rb.rowCount, (0..<ra.rowCount).allSatisfy({ ra.int64($0, 0) == rb.int64($0, 0) }) else {
+                throw QueryBenchError.answersDiffer(tenant: tenant)
+            }
+            if i >= 30 {
+                a.append((s1 - s0) * 1000)
+                b.append((s2 - s1) * 1000)
+            }
+        }
+        return (a, b)
+    }
 
     /// Pure EAV, one join per attribute (the classic EAV answer).
     let selfJoin = """
@@ -215,6 +290,16 @@ struct QueryBenchForms {
         try owner.execute(.init("bench_drop_index", "DROP INDEX atlas.idx_entity_jsonb_query1"))
         try owner.execute(.init("bench_role", "SET LOCAL ROLE atlas_app"))
         return try body()
+    }
+}
+
+/// A query benchmark whose forms stop agreeing has nothing to compare.
+enum QueryBenchError: Error, CustomStringConvertible {
+    case answersDiffer(tenant: Int64)
+    var description: String {
+        switch self {
+        case .answersDiffer(let t): return "bench query: the store's Query 1 statement and the previous one return different rows for tenant \(t)"
+        }
     }
 }
 
