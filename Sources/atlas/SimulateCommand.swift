@@ -174,6 +174,8 @@ enum SimulationDriver {
         }
         out += String(format: "  cache hit %.1f%%  fallback→primary %.2f%%  breaker trips %d  replica errors %d\n",
                       s.reads.cacheHitRate * 100, s.reads.fallbackRate * 100, s.reads.breakerTrips, s.reads.replicaErrors)
+        out += "  cache fills " + count(s.reads.cacheFills) + ", refused fills " + count(s.reads.cacheRefusedFills)
+            + ", point lookups with no entity (not cached) " + count(s.reads.emptyAnswers) + "\n"
         out += "  replica lag p95/max s: " + s.replicas.map { String(format: "%@ %.2f/%.2f", $0.name, $0.lagSeconds.p95, $0.lagSeconds.max) }
             .joined(separator: ", ") + "\n"
         if !s.faults.isEmpty { out += "faults  " + s.faults.prefix(4).map { String(format: "%@@%.0fs", $0.kind, $0.atSeconds) }.joined(separator: ", ")

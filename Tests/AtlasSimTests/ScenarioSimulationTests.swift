@@ -39,6 +39,9 @@ import Testing
         #expect(s.reads.byLevel["strong"]!.reads > 0 && s.reads.byLevel["analytics"]!.reads > 0)
         for r in ["replica-1", "replica-2", "replica-3", "primary", "olap"] { #expect((s.reads.bySource[r] ?? 0) > 0, "\(r)") }
         #expect(s.reads.breakerTrips == 0)
+        // Cache-aside fills, and lookups of ids never written (not cached), are counted.
+        let pointLookups = s.reads.byLevel["strong"]!.reads + s.reads.byLevel["eventual"]!.reads
+        #expect(s.reads.cacheFills > 0 && s.reads.emptyAnswers > 0 && s.reads.emptyAnswers < pointLookups)
     }
 
     @Test func sameSeedSameBytesOtherSeedDiffers() throws {

@@ -105,6 +105,7 @@ public struct ScenarioOutcome: Sendable {
             "reads.total": Double(s.reads.total), "reads.errors": Double(s.reads.errors),
             "reads.stale_fraction": s.reads.staleFraction, "reads.fallback_rate": s.reads.fallbackRate,
             "reads.cache_hit_rate": s.reads.cacheHitRate, "reads.breaker_trips": Double(s.reads.breakerTrips),
+            "reads.empty_answers": Double(s.reads.emptyAnswers), "reads.cache_fills": Double(s.reads.cacheFills),
             "reads.ryw_violations": Double(s.reads.readYourWritesViolations),
             "drain_seconds": s.drainSeconds,
         ]

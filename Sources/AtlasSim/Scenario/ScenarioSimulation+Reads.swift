@@ -26,8 +26,10 @@ extension ScenarioSimulation {
                 meta = try router.read(options) { _ in 0 }.freshness
             } else {
                 let cacheWasDown = cache?.isDown == true && level == 1
-                meta = try router.hotAttributes(tenantID: arrival.tenantID, entityID: entityID,
-                                                options: options, executor: executor).freshness
+                let routed = try router.hotAttributes(tenantID: arrival.tenantID, entityID: entityID,
+                                                      options: options, executor: executor)
+                meta = routed.freshness
+                if routed.value == nil { emptyAnswers += 1 }
                 if cacheWasDown { penalty += SimTime.nanos(millis: config.topology.services.cacheErrorMs) }
                 if level == 1, cache != nil, !cacheWasDown {
                     interval.cacheLookups += 1

@@ -164,6 +164,8 @@ extension ScenarioSimulation {
         reads.cacheEvictions = cc.evictions
         reads.cacheInvalidations = cc.invalidations
         reads.cacheRefusedFills = cc.refusedFills
+        reads.cacheFills = cc.fills
+        reads.emptyAnswers = emptyAnswers
         let bc = router.breaker.counters
         reads.breakerTrips = bc.opens
         reads.breakerReopens = bc.reopens

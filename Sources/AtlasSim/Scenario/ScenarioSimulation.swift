@@ -126,6 +126,8 @@ public final class ScenarioSimulation {
     var writes = WriteFigures(ingestToAckMs: .empty, ingestToVisibleMs: .empty, flushRows: .empty)
     var levelCounts = [LevelCounts](repeating: LevelCounts(), count: 3)
     var fallbackToPrimary = 0
+    /// Point lookups answered with no entity (see `ReadFigures.emptyAnswers`).
+    var emptyAnswers = 0
     var faultEvents: [FaultEvent] = []
     /// Written by whichever thread runs ingests (`ingest(_:)`); read after `syncIngest()`.
     @exclusivity(unchecked) var ingestToAckMs: LatencyRecorder

@@ -94,6 +94,11 @@ public struct ReadFigures: Sendable, Equatable, Codable {
     public var cacheEvictions = 0
     public var cacheInvalidations = 0
     public var cacheRefusedFills = 0
+    /// Entries stored by cache-aside fills.
+    public var cacheFills = 0
+    /// Point lookups (strong and eventual) answered "no such entity": an id never written
+    /// or one without hot attributes. Such answers are not cached (no negative caching).
+    public var emptyAnswers = 0
     public var breakerTrips = 0
     public var breakerReopens = 0
     public var readsWhileBreakerOpen = 0
