@@ -60,39 +60,40 @@ struct ReadArrivalGenerator {
     }
 }
 
+extension ReadArrivalGenerator: ChunkProducer {
+    static let chunkReads = 512
+
+    /// Up to `chunkReads` arrivals; an empty chunk once the window is over (the last).
+    mutating func makeChunk() -> [ReadArrival] {
+        var c: [ReadArrival] = []
+        c.reserveCapacity(Self.chunkReads)
+        while c.count < Self.chunkReads, let a = next() { c.append(a) }
+        return c
+    }
+
+    func isLast(_ chunk: [ReadArrival]) -> Bool { chunk.isEmpty }
+}
+
 /// A simulation's read arrivals, generated ahead on a background thread in chunks (as
 /// `WriteArrivals` does for writes): ~5 % of a scenario hour's simulation thread.
 /// `threaded: false` generates inline, for comparison.
-final class ReadArrivals: @unchecked Sendable {
-    static let chunkReads = 512
-    static let maxChunksAhead = 8
-    private var generator: ReadArrivalGenerator
-    private let threaded: Bool
-    private let condition = NSCondition()
-    private var ready: [[ReadArrival]] = []
-    private var cancelled = false
-    /// Simulation thread only.
+final class ReadArrivals {
+    let feed: AheadFeed<ReadArrivalGenerator>
     private var chunk: [ReadArrival] = []
     private var inChunk = 0
     private var exhausted = false
 
     init(generator: ReadArrivalGenerator, threaded: Bool = true) {
-        self.generator = generator
-        self.threaded = threaded
-        if threaded {
-            let thread = Thread { [self] in produce() }
-            thread.name = "atlas.reads"
-            thread.start()
-        }
+        feed = AheadFeed(generator, name: "atlas.reads", threaded: threaded)
     }
 
-    deinit { cancel() }
+    deinit { feed.cancel() }
 
     /// The next arrival, nil once the window is over.
     func next() -> ReadArrival? {
         if inChunk == chunk.count {
             guard !exhausted else { return nil }
-            chunk = nextChunk()
+            chunk = feed.next()
             inChunk = 0
             if chunk.isEmpty {
                 exhausted = true
@@ -101,52 +102,5 @@ final class ReadArrivals: @unchecked Sendable {
         }
         inChunk += 1
         return chunk[inChunk - 1]
-    }
-
-    /// The arrival after the one `next()` returned last, if it is already at hand.
-    func peek(ahead k: Int) -> ReadArrival? {
-        let i = inChunk + k - 1
-        return i < chunk.count ? chunk[i] : nil
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// An empty chunk means the window is over.
-    private func nextChunk() -> [ReadArrival] {
-        guard threaded else { return makeChunk() }
-        condition.lock()
-        defer { condition.unlock() }
-        while ready.isEmpty { condition.wait() }
-        let c = ready.removeFirst()
-        condition.broadcast()
-        return c
-    }
-
-    private func makeChunk() -> [ReadArrival] {
-        var c: [ReadArrival] = []
-        c.reserveCapacity(Self.chunkReads)
-        while c.count < Self.chunkReads, let a = generator.next() { c.append(a) }
-        return c
-    }
-
-    private func produce() {
-        while true {
-            let c = makeChunk()
-            condition.lock()
-            while ready.count >= Self.maxChunksAhead && !cancelled { condition.wait() }
-            if cancelled {
-                condition.unlock()
-                return
-            }
-            ready.append(c)
-            condition.broadcast()
-            condition.unlock()
-            if c.isEmpty { return }
-        }
     }
 }

@@ -13,7 +13,7 @@ import Foundation
 /// for k = 1, 2, …, as both simulations' ingest ticks do. `threaded: false` generates
 /// inline, for comparison.
 final class WriteArrivals {
-    let feed: ArrivalFeed
+    let feed: AheadFeed<TickChunkProducer>
     private var chunk = ArrivalChunk()
     private var tickInChunk = 0
     /// The next arrival not yet handed over; nil once past the arrival window.
@@ -25,8 +25,8 @@ final class WriteArrivals {
         let generator = WriteArrivalGenerator(process: process, keys: keys, streams: streams, attributeSet: attributeSet,
                                               tenants: tenants, startNanos: startNanos, endNanos: endNanos)
         nextNanos = generator.nextNanos
-        feed = ArrivalFeed(generator: generator, firstTickNanos: startNanos + tickNanos, tickNanos: tickNanos,
-                           threaded: threaded)
+        feed = AheadFeed(TickChunkProducer(generator: generator, nextTickNanos: startNanos + tickNanos, tickNanos: tickNanos),
+                         name: "atlas.arrivals", threaded: threaded)
     }
 
     deinit { feed.cancel() }
@@ -64,88 +64,14 @@ struct ArrivalChunk: @unchecked Sendable {
     var ticks: [TickArrivals] = []
 }
 
-/// The producer side: a generator running `chunkTicks` ticks at a time, at most
-/// `maxChunksAhead` chunks ahead of the consumer.
-final class ArrivalFeed: @unchecked Sendable {
+/// `WriteArrivalGenerator` run `chunkTicks` consecutive ticks at a time.
+struct TickChunkProducer: ChunkProducer {
     static let chunkTicks = 20
-    static let maxChunksAhead = 8
-    private var generator: WriteArrivalGenerator
-    private var nextTickNanos: Int64
-    private let tickNanos: Int64
-    private let threaded: Bool
-    private let condition = NSCondition()
-    private var ready: [ArrivalChunk] = []
-    private var readyStart = 0
-    private var cancelled = false
-    private var producerExited = false
+    var generator: WriteArrivalGenerator
+    var nextTickNanos: Int64
+    let tickNanos: Int64
 
-    /// True once the producer thread has returned (done or cancelled).
-    var hasProducerExited: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return producerExited
-    }
-
-    init(generator: WriteArrivalGenerator, firstTickNanos: Int64, tickNanos: Int64, threaded: Bool) {
-        self.generator = generator
-        nextTickNanos = firstTickNanos
-        self.tickNanos = tickNanos
-        self.threaded = threaded
-        if threaded {
-            let thread = Thread { [self] in produce() }
-            thread.name = "atlas.arrivals"
-            thread.start()
-        }
-    }
-
-    /// The next chunk. Only asked for while arrivals remain, so the producer has not
-    /// returned before making it.
-    func next() -> ArrivalChunk {
-        guard threaded else { return makeChunk() }
-        condition.lock()
-        defer { condition.unlock() }
-        while readyStart == ready.count { condition.wait() }
-        let c = ready[readyStart]
-        ready[readyStart] = ArrivalChunk()
-        readyStart += 1
-        if readyStart == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyStart = 0
-        }
-        condition.broadcast()
-        return c
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func produce() {
-        defer {
-            condition.lock()
-            producerExited = true
-            condition.unlock()
-        }
-        while true {
-            let c = makeChunk()
-            condition.lock()
-            while ready.count - readyStart >= Self.maxChunksAhead && !cancelled { condition.wait() }
-            if cancelled {
-                condition.unlock()
-                return
-            }
-            ready.append(c)
-            let done = c.ticks.last!.nextNanos == nil
-            condition.broadcast()
-            condition.unlock()
-            if done { return }
-        }
-    }
-
-    private func makeChunk() -> ArrivalChunk {
+    mutating func makeChunk() -> ArrivalChunk {
         var c = ArrivalChunk()
         c.ticks.reserveCapacity(Self.chunkTicks)
         for _ in 0..<Self.chunkTicks {
@@ -158,4 +84,6 @@ final class ArrivalFeed: @unchecked Sendable {
         }
         return c
     }
+
+    func isLast(_ chunk: ArrivalChunk) -> Bool { chunk.ticks.last!.nextNanos == nil }
 }

@@ -61,7 +61,7 @@ public final class ScenarioSimulation {
         /// The log append failed: nothing acknowledged.
         case failed(readings: Int)
         case notAcknowledged
-        case acknowledged(firstOffset: Int64, arrivalNanos: [Int64], accepted: Int)
+        case acknowledged(firstOffset: Int64, arrivalNanos: [Int64])
     }
     struct ReadJob {
         var arrivalNanos: Int64
@@ -390,7 +390,7 @@ public final class ScenarioSimulation {
             }
             offset += 1
         }
-        return .acknowledged(firstOffset: offsets.lowerBound, arrivalNanos: arrivals, accepted: ack.acceptedCount)
+        return .acknowledged(firstOffset: offsets.lowerBound, arrivalNanos: arrivals)
     }
 
     /// Books an ingest on the simulation thread, in order. Returns whether it was acknowledged.
@@ -402,11 +402,11 @@ public final class ScenarioSimulation {
             return false
         case .notAcknowledged:
             return false
-        case let .acknowledged(first, arrivals, accepted):
+        case let .acknowledged(first, arrivals):
             precondition(first == firstUnseenOffset + Int64(arrivalByOffset.count),
                          "ingest offsets are not consecutive with earlier acknowledgements")
             for a in arrivals { arrivalByOffset.append(a) }
-            interval.acked += accepted
+            interval.acked += arrivals.count
             return true
         }
     }

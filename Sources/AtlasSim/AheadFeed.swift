@@ -1,0 +1,87 @@
+import Foundation
+
+/// What an `AheadFeed` runs: makes the next chunk of something open-loop.
+protocol ChunkProducer {
+    associatedtype Chunk
+    mutating func makeChunk() -> Chunk
+    /// Whether `chunk` is the last one: the producer stops after it.
+    func isLast(_ chunk: Chunk) -> Bool
+}
+
+/// Runs a `ChunkProducer` on its own thread, at most `maxChunksAhead` chunks ahead of the
+/// consumer (write and read arrivals: nothing the simulation does changes them, so they
+/// can be made on the machine's second core). `threaded: false` makes each chunk when
+/// asked, for comparison. The producer is owned by the feed and touched by one thread.
+final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
+    typealias Chunk = Producer.Chunk
+    private var producer: Producer
+    private let threaded: Bool
+    private let maxChunksAhead: Int
+    private let condition = NSCondition()
+    private var ready: [Chunk] = []
+    private var readyStart = 0
+    private var cancelled = false
+    private var producerExited = false
+
+    /// True once the producer thread has returned (done or cancelled).
+    var hasProducerExited: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return producerExited
+    }
+
+    init(_ producer: Producer, name: String, maxChunksAhead: Int = 8, threaded: Bool) {
+        self.producer = producer
+        self.threaded = threaded
+        self.maxChunksAhead = maxChunksAhead
+        if threaded {
+            let thread = Thread { [self] in produce() }
+            thread.name = name
+            thread.start()
+        }
+    }
+
+    /// The next chunk. Ask only until the last one has been taken.
+    func next() -> Chunk {
+        guard threaded else { return producer.makeChunk() }
+        condition.lock()
+        defer { condition.unlock() }
+        while readyStart == ready.count { condition.wait() }
+        let c = ready[readyStart]
+        readyStart += 1
+        if readyStart == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyStart = 0
+        }
+        condition.broadcast()
+        return c
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func produce() {
+        defer {
+            condition.lock()
+            producerExited = true
+            condition.unlock()
+        }
+        while true {
+            let c = producer.makeChunk()
+            condition.lock()
+            while ready.count - readyStart >= maxChunksAhead && !cancelled { condition.wait() }
+            if cancelled {
+                condition.unlock()
+                return
+            }
+            ready.append(c)
+            condition.broadcast()
+            condition.unlock()
+            if producer.isLast(c) { return }
+        }
+    }
+}
