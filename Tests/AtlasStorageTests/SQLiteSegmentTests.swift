@@ -46,65 +46,51 @@ import Testing
         #expect(try store.hotAttributes(tenantID: 1, entityID: 76)?.hotAttributes["status"] == .text("s6"))
     }
 
-    /// Six 1-row flushes into 2-row segments: segments 1 and 2 are full (sealable), 3 is open.
-    func fill(_ store: SQLiteStore, flushes: Int = 6) throws -> Fixture.Pipeline {
-        let p = try Fixture.Pipeline(store)
-        for i in 0..<flushes {
-            try p.ingest([R.reading(1, 70, 5, .decimal(Double(i)), at: Fixture.t0 + Int64(i) * 1_000_000)])
-            try p.flush()
-        }
-        return p
-    }
-
-    func history(_ store: SQLiteStore) throws -> [Value] {
-        try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: R.everything)).map(\.value)
-    }
-
     @Test func aFailedBackgroundBuildLeavesTheSegmentReadableAndIsRetried() throws {
         let path = temporaryDirectory("seal-fault") + "/atlas.sqlite"
         let store = try SQLiteStore(path: path, segmentRows: 2)
         store.injectSegmentBuildFault()
-        let p = try fill(store, flushes: 2)
+        let p = try fillSegments(store, flushes: 2)
         #expect(throws: (any Error).self) { try store.finishSeals() }
         #expect(store.lastSealError != nil)
         #expect(store.sealStats.count == 0)
         #expect(!FileManager.default.fileExists(atPath: path + "-seg1"))
         #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
         // Still read, by a scan of its table.
-        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1)])
         // The next flush queues it again.
         try p.ingest([R.reading(1, 70, 5, .decimal(2), at: Fixture.t0 + 2_000_000)])
         try p.flush()
         try store.finishSeals()
         #expect(store.lastSealError == nil)
         #expect(store.sealStats.count == 1)
-        #expect(try history(store) == [.decimal(0), .decimal(1), .decimal(2)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1), .decimal(2)])
     }
 
     @Test func aSealInterruptedBeforeItsAdoptionIsRebuiltOnReopen() throws {
         let path = temporaryDirectory("seal-crash") + "/atlas.sqlite"
-        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000)) }
+        do { _ = try fillSegments(try SQLiteStore(path: path, segmentRows: 1000)) }
         // What a crash can leave: a half-built file, and a complete one the catalog never named.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: path + "-seg1.tmp"))
         try Data("stale".utf8).write(to: URL(fileURLWithPath: path + "-seg1"))
         // Reopened with a smaller budget, segment 1 (6 rows) is due for its seal.
         let store = try SQLiteStore(path: path, segmentRows: 2)
-        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try segmentHistory(store) == (0..<6).map { .decimal(Double($0)) })
         try store.finishSeals()
         #expect(store.lastSealError == nil)
         #expect(store.sealStats.count == 1)
-        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try segmentHistory(store) == (0..<6).map { .decimal(Double($0)) })
         #expect(try store.counts(tenantID: 1).timeSeriesRows == 6)
         #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
         // The adopted file is what a reopened store reads.
         let again = try SQLiteStore(path: path, segmentRows: 2)
-        #expect(try history(again) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try segmentHistory(again) == (0..<6).map { .decimal(Double($0)) })
         #expect(try again.counts(tenantID: 1).timeSeriesRows == 6)
     }
 
     @Test func aCopyShortOfTheCatalogsRowCountIsNeverAdopted() throws {
         let path = temporaryDirectory("seal-count") + "/atlas.sqlite"
-        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000)) }
+        do { _ = try fillSegments(try SQLiteStore(path: path, segmentRows: 1000)) }
         do {
             // The catalog claims a row the table does not hold.
             let db = try SQLiteConnection(path: path)
@@ -114,14 +100,14 @@ import Testing
         #expect(throws: SQLiteError.self) { try store.finishSeals() }
         #expect(store.sealStats.count == 0)
         #expect(!FileManager.default.fileExists(atPath: path + "-seg1"))
-        #expect(try history(store) == (0..<6).map { .decimal(Double($0)) })
+        #expect(try segmentHistory(store) == (0..<6).map { .decimal(Double($0)) })
     }
 
     @Test func aMissingSegmentFileFailsTheOpen() throws {
         let path = temporaryDirectory("seal-missing") + "/atlas.sqlite"
         do {
             let store = try SQLiteStore(path: path, segmentRows: 2)
-            _ = try fill(store, flushes: 2)
+            _ = try fillSegments(store, flushes: 2)
             try store.finishSeals()
             #expect(store.sealStats.count == 1)
         }
@@ -156,19 +142,6 @@ import Testing
 @Suite struct SQLiteSealFaultTests {
     typealias R = Fixture
 
-    func fill(_ store: SQLiteStore, flushes: Int) throws -> Fixture.Pipeline {
-        let p = try Fixture.Pipeline(store)
-        for i in 0..<flushes {
-            try p.ingest([R.reading(1, 70, 5, .decimal(Double(i)), at: Fixture.t0 + Int64(i) * 1_000_000)])
-            try p.flush()
-        }
-        return p
-    }
-
-    func history(_ store: SQLiteStore) throws -> [Value] {
-        try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: R.everything)).map(\.value)
-    }
-
     /// The finished file cannot be renamed into place (a directory holds its name): the
     /// build fails with the rename named, the segment is still read from its table, and
     /// the build is retried after a later flush.
@@ -177,25 +150,25 @@ import Testing
         try FileManager.default.createDirectory(atPath: path + "-seg1", withIntermediateDirectories: false)
         try Data("x".utf8).write(to: URL(fileURLWithPath: path + "-seg1/occupied"))
         let store = try SQLiteStore(path: path, segmentRows: 2)
-        let p = try fill(store, flushes: 2)
+        let p = try fillSegments(store, flushes: 2)
         let e = try #require(throws: SQLiteError.self) { try store.finishSeals() }
         #expect(e.statement == "segment_file_rename" && e.message.contains(path + "-seg1.tmp"))
         #expect(store.sealStats.count == 0)
         #expect(!FileManager.default.fileExists(atPath: path + "-seg1.tmp"))
-        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1)])
         try FileManager.default.removeItem(atPath: path + "-seg1")
         try p.ingest([R.reading(1, 70, 5, .decimal(2), at: Fixture.t0 + 2_000_000)])
         try p.flush()
         try store.finishSeals()
         #expect(store.lastSealError == nil && store.sealStats.count == 1)
-        #expect(try history(store) == [.decimal(0), .decimal(1), .decimal(2)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1), .decimal(2)])
     }
 
     /// The file is built but the transaction that names it fails: the table stays (the
     /// segment is read from it), the error names the adoption, and a later flush adopts.
     @Test func aFailedAdoptionKeepsTheTableAndIsRetried() throws {
         let path = temporaryDirectory("seal-adopt") + "/atlas.sqlite"
-        do { _ = try fill(try SQLiteStore(path: path, segmentRows: 1000), flushes: 2) }
+        do { _ = try fillSegments(try SQLiteStore(path: path, segmentRows: 1000), flushes: 2) }
         do {
             let db = try SQLiteConnection(path: path)
             try db.exec("CREATE TRIGGER refuse_adopt BEFORE UPDATE OF file_name ON ts_segments BEGIN SELECT RAISE(ABORT, 'adopt refused'); END")
@@ -204,7 +177,7 @@ import Testing
         let e = try #require(throws: SQLiteError.self) { try store.finishSeals() }
         #expect(e.statement.hasPrefix("segment_adopt_file") && e.message.contains("adopt refused"))
         #expect(store.sealStats.count == 0)
-        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1)])
         #expect(try store.counts(tenantID: 1).timeSeriesRows == 2)
         do {
             let db = try SQLiteConnection(path: path)
@@ -213,9 +186,25 @@ import Testing
         _ = try store.flush() // nothing staged; after it the build is queued again
         try store.finishSeals()
         #expect(store.lastSealError == nil && store.sealStats.count == 1)
-        #expect(try history(store) == [.decimal(0), .decimal(1)])
+        #expect(try segmentHistory(store) == [.decimal(0), .decimal(1)])
         let again = try SQLiteStore(path: path, segmentRows: 2)
-        #expect(try history(again) == [.decimal(0), .decimal(1)])
+        #expect(try segmentHistory(again) == [.decimal(0), .decimal(1)])
         #expect(FileManager.default.fileExists(atPath: path + "-seg1"))
     }
+}
+
+/// One-row flushes of entity 70 into `store` (2-row segments: six flushes make segments 1
+/// and 2 full, sealable, and 3 open).
+private func fillSegments(_ store: SQLiteStore, flushes: Int = 6) throws -> Fixture.Pipeline {
+    let p = try Fixture.Pipeline(store)
+    for i in 0..<flushes {
+        try p.ingest([Fixture.reading(1, 70, 5, .decimal(Double(i)), at: Fixture.t0 + Int64(i) * 1_000_000)])
+        try p.flush()
+    }
+    return p
+}
+
+/// Entity 70's history of attribute 5.
+private func segmentHistory(_ store: SQLiteStore) throws -> [Value] {
+    try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: Fixture.everything)).map(\.value)
 }
