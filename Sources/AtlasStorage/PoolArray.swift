@@ -14,7 +14,7 @@ final class PoolArray<Element> {
     private static var chunkMask: Int { (1 << chunkShift) - 1 }
     /// 2^14 chunks of 2^18: 4G elements. The directory is allocated once and never
     /// moves, so appending (which may add a chunk) never frees memory a concurrent
-    /// reader of existing elements could be using (see `MemoryStore.ConcurrentStaging`).
+    /// reader of existing elements could be using (see `ConcurrentStaging`).
     private static var maxChunks: Int { 1 << 14 }
     private let directory: UnsafeMutablePointer<UnsafeMutablePointer<Element>>
     @exclusivity(unchecked) private var chunkCount = 0
