@@ -42,16 +42,26 @@ final class SQLiteSegments {
     private(set) var all: [SQLiteSegment] = []
     private var statements: [String: SQLiteStatement] = [:]
     /// Read-only connections to sealed segment files, by segment id, and their statements.
+    /// At most `maxOpenReaders` stay open (each holds a file descriptor, and a store sealing
+    /// a 1M-row segment every ~100 s at 10K writes/s has ~860 of them after a day); the
+    /// least recently used is closed first and re-opened when a query needs it again.
     private var readers: [Int64: SQLiteConnection] = [:]
     private var readerStatements: [String: SQLiteStatement] = [:]
+    private var readerLastUse: [Int64: UInt64] = [:]
+    private var readerUses: UInt64 = 0
+    let maxOpenReaders: Int
+    /// Sealed-segment files open for reading now.
+    var openReaderCount: Int { readers.count }
     /// The store file's directory and name: segment files are `<name>-seg<N>` beside it.
     /// nil for an in-memory store, whose segments are sealed in place.
     let storeFile: (directory: String, name: String)?
 
-    init(db: SQLiteConnection, sql: [String: String], segmentRows: Int, storeFile: (directory: String, name: String)?) throws {
+    init(db: SQLiteConnection, sql: [String: String], segmentRows: Int, storeFile: (directory: String, name: String)?,
+         maxOpenReaders: Int = 64) throws {
         self.db = db
         self.sql = sql
         self.segmentRows = segmentRows
+        self.maxOpenReaders = max(1, maxOpenReaders)
         self.storeFile = storeFile
         try migrateLegacyTable()
         let probe = try db.prepare(try text("segments_have_file_column"), name: "segments_have_file_column")
@@ -127,21 +137,38 @@ final class SQLiteSegments {
         return table.map { t.replacingOccurrences(of: "{table}", with: $0) } ?? t
     }
 
-    /// A cached statement `name` reading `seg`, on the connection that holds it.
+    /// A cached statement `name` reading `seg`, on the connection that holds it. Callers use
+    /// one at a time (step, then reset): opening another segment may close the least
+    /// recently used one.
     func statement(_ name: String, segment seg: SQLiteSegment) throws -> SQLiteStatement {
         guard let file = seg.file else { return try statement(name, table: seg.table) }
+        readerUses += 1
         let key = "\(name)/\(seg.id)"
-        if let s = readerStatements[key] { return s }
+        if let s = readerStatements[key] {
+            readerLastUse[seg.id] = readerUses
+            return s
+        }
         let c: SQLiteConnection
         if let r = readers[seg.id] {
             c = r
         } else {
+            if readers.count >= maxOpenReaders { closeLeastRecentlyUsedReader() }
             c = try SQLiteConnection(path: try path(of: file), readOnly: true)
             readers[seg.id] = c
         }
+        readerLastUse[seg.id] = readerUses
         let s = try c.prepare(try text(name, table: seg.table), name: "\(name) \(file)")
         readerStatements[key] = s
         return s
+    }
+
+    private func closeLeastRecentlyUsedReader() {
+        guard let (id, _) = readerLastUse.min(by: { $0.value < $1.value }) else { return }
+        // Statements first: the connection closes once none is left on it.
+        let suffix = "/\(id)"
+        for k in readerStatements.keys where k.hasSuffix(suffix) { readerStatements[k] = nil }
+        readers[id] = nil
+        readerLastUse[id] = nil
     }
 
     /// A cached statement `name` with `{table}` replaced by `table`.

@@ -66,8 +66,9 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable, @unchecked
 
     /// Opens or creates the store at `path` (":memory:" for a private in-memory database).
     /// `segmentRows`: rows after which the open time-series segment is sealed (indexed).
+    /// `maxOpenSegmentFiles`: sealed segment files kept open for reading at once.
     public init(path: String, synchronous: Synchronous = .normal, segmentRows: Int = SQLiteStore.defaultSegmentRows,
-                queryLimits: QueryLimits = QueryLimits()) throws {
+                queryLimits: QueryLimits = QueryLimits(), maxOpenSegmentFiles: Int = 64) throws {
         self.path = path
         self.queryLimits = queryLimits
         db = try SQLiteConnection(path: path)
@@ -86,7 +87,8 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable, @unchecked
         let isFile = path != ":memory:" && !path.isEmpty && !path.hasPrefix("file::memory:")
         let url = URL(fileURLWithPath: path)
         segments = try SQLiteSegments(db: db, sql: sql, segmentRows: max(1, segmentRows),
-                                      storeFile: isFile ? (url.deletingLastPathComponent().path, url.lastPathComponent) : nil)
+                                      storeFile: isFile ? (url.deletingLastPathComponent().path, url.lastPathComponent) : nil,
+                                      maxOpenReaders: maxOpenSegmentFiles)
         if isFile { builder = SQLiteSegmentBuilder(storePath: path, sql: sql) }
         try loadCatalog()
         flushed = Int64(try scalar("flushed_offset"))
@@ -366,6 +368,9 @@ public final class SQLiteStore: TelemetryStore, FlushFaultInjectable, @unchecked
             throw error
         }
     }
+
+    /// Sealed segment files open for reading now (at most `maxOpenSegmentFiles`).
+    public var openSegmentFileCount: Int { segments.openReaderCount }
 
     /// Waits for the background segment builds in progress and adopts them (shutdown and
     /// tests); throws the last seal failure.

@@ -46,6 +46,27 @@ import Testing
         #expect(try store.hotAttributes(tenantID: 1, entityID: 76)?.hotAttributes["status"] == .text("s6"))
     }
 
+    @Test func readsOverMoreSegmentFilesThanMayStayOpenCloseTheLeastRecentlyUsed() throws {
+        let path = temporaryDirectory("segment-readers") + "/atlas.sqlite"
+        let store = try SQLiteStore(path: path, segmentRows: 1, maxOpenSegmentFiles: 2)
+        _ = try fillSegments(store, flushes: 7)
+        try store.finishSeals()
+        #expect(store.sealStats.count >= 5)
+        #expect(store.openSegmentFileCount == 0)
+        let all = (0..<7).map { Value.decimal(Double($0)) }
+        // Every query walks all the sealed files; never more than two stay open.
+        #expect(try segmentHistory(store) == all)
+        #expect(store.openSegmentFileCount == 2)
+        #expect(try store.counts(tenantID: 1).timeSeriesRows == 7)
+        #expect(store.openSegmentFileCount == 2)
+        #expect(try segmentHistory(store) == all)
+        // A window over the oldest rows re-opens what was closed, and reads the same.
+        let early = TimeRange(fromMicros: Fixture.t0, toMicros: Fixture.t0 + 2_000_000)
+        let h = try store.history(HistoryQuery(tenantID: 1, entityID: 70, attributeID: 5, range: early))
+        #expect(h.map(\.value) == [.decimal(0), .decimal(1)])
+        #expect(store.openSegmentFileCount <= 2)
+    }
+
     @Test func aFailedBackgroundBuildLeavesTheSegmentReadableAndIsRetried() throws {
         let path = temporaryDirectory("seal-fault") + "/atlas.sqlite"
         let store = try SQLiteStore(path: path, segmentRows: 2)
