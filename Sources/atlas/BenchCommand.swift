@@ -27,6 +27,8 @@ struct BenchWrite: ParsableCommand {
     @Option(help: "Distinct entities (uniform); steady state has most of them registered.") var entities: Int64 = 100_000
     @Flag(help: "SQLite: flush on the ingest thread between batches instead of on a flush thread.") var serialFlush = false
     @Option(help: "SQLite with a flush thread: ingest waits while this many rows are staged.") var maxStagedRows = 200_000
+    @Option(help: "PostgreSQL: after the paced run, step the rate up from 10,000/s by 5,000/s (20 s each, up to --rate) and report the highest whose flush p99 stays under this many ms.")
+    var capacityFlushP99Ms: Double?
 
     func validate() throws {
         guard WriteBenchmark.StoreKind(rawValue: store) != nil || store == "postgres" else {
@@ -36,6 +38,12 @@ struct BenchWrite: ParsableCommand {
         guard (0...1).contains(hotFraction) else { throw ValidationError("--hot-fraction must be within 0...1") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard maxStagedRows > 0 else { throw ValidationError("--max-staged-rows must be positive") }
+        if let b = capacityFlushP99Ms, !(b > 0 && b.isFinite) {
+            throw ValidationError("--capacity-flush-p99-ms must be a positive number of milliseconds, got \(b)")
+        }
+        if capacityFlushP99Ms != nil && store != "postgres" {
+            throw ValidationError("--capacity-flush-p99-ms applies to --store postgres only")
+        }
     }
 
     func run() throws {
@@ -43,7 +51,8 @@ struct BenchWrite: ParsableCommand {
             guard let url = postgres ?? ProcessInfo.processInfo.environment["ATLAS_PG_URL"] else {
                 throw ValidationError("--store postgres needs --postgres URL or ATLAS_PG_URL (scripts/pg-local start prints one)")
             }
-            _ = try runPostgresWriteBench(url: url, seconds: seconds, ratePerSecond: rate, hotFraction: hotFraction)
+            _ = try runPostgresWriteBench(url: url, seconds: seconds, ratePerSecond: rate, hotFraction: hotFraction,
+                                          capacityFlushP99Ms: capacityFlushP99Ms)
             return
         }
         let kind = WriteBenchmark.StoreKind(rawValue: store)!
