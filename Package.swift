@@ -26,12 +26,14 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // __builtin_prefetch for the read path (header only, nothing to link).
+        .systemLibrary(name: "CPrefetch"),
 
         .target(name: "AtlasStats", dependencies: ["CGSL"], swiftSettings: hotPath),
-        .target(name: "AtlasCore", swiftSettings: hotPath),
+        .target(name: "AtlasCore", dependencies: ["CPrefetch"], swiftSettings: hotPath),
         .target(
             name: "AtlasStorage",
-            dependencies: ["AtlasCore", "CSQLite3", "CLibPQ"],
+            dependencies: ["AtlasCore", "CSQLite3", "CLibPQ", "CPrefetch"],
             resources: [.copy("SQL")],
             swiftSettings: hotPath
         ),

@@ -14,6 +14,20 @@ extension MemoryStore {
         return s
     }
 
+    /// Prefetch hints for a point lookup of `entityID` that will come soon, in three
+    /// stages a few lookups apart, each starting the load the next one needs (each
+    /// stage's lookups hit the cache if the earlier stage ran): the index bucket, then
+    /// the entity's slot, then its newest hot cell. Hints only: nothing is read that
+    /// a lookup would not read, and a torn or missing entry prefetches nothing useful.
+    public func prefetchLookup(_ entityID: Int64, stage: Int) {
+        switch stage {
+        case 2: index.prefetch(entityID)
+        case 1: if let s = index.find(entityID) { slots.prefetch(Int(s)) }
+        default:
+            if let s = index.find(entityID).map(Int.init), s < slots.count { cells.prefetch(Int(slots[s].hotHead)) }
+        }
+    }
+
     func hotValue(_ slot: Int, attribute: Int32) -> Value? {
         var c = slots[slot].hotHead
         while c >= 0 {

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An in-process `ReadCache`: least-recently-used eviction over an entry and a byte
 /// budget (Redis `allkeys-lru`), a TTL by the injected clock, and invalidation
 /// tombstones that close the cache-aside fill race.
@@ -68,6 +70,16 @@ public final class LRUCache: ReadCache {
 
     /// Entries held (including any expired ones not yet looked up).
     public var count: Int { index.count }
+
+    /// Prefetch hints for a `get(key)` that will come soon, in two stages a few gets
+    /// apart: the index bucket, then the entry. Hints only: nothing changes.
+    public func prefetch(_ key: CacheKey, stage: Int) {
+        if stage >= 1 {
+            index.prefetch(key)
+        } else if let i = index[key].map(Int.init) {
+            nodes.withUnsafeBufferPointer { atlas_prefetch($0.baseAddress! + i) }
+        }
+    }
 
     public func get(_ key: CacheKey) -> EntitySnapshot? {
         guard let i = index[key].map(Int.init) else {
