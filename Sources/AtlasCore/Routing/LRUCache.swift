@@ -115,7 +115,24 @@ public final class LRUCache: ReadCache {
     public func invalidate(_ entities: [TenantEntity]) {
         let now = clock.nowMicros
         pruneTombstones(now: now)
-        for e in entities { invalidate(CacheKey(tenantID: e.tenantID, entityID: e.entityID), now: now) }
+        // A commit's entities are cache misses in both tables: start each key's loads a
+        // few keys ahead of its invalidation (hints only).
+        for e in entities.prefix(Self.prefetchDistance) { prefetchBuckets(CacheKey(tenantID: e.tenantID, entityID: e.entityID)) }
+        for k in entities.indices {
+            if k + Self.prefetchDistance < entities.count {
+                let a = entities[k + Self.prefetchDistance]
+                prefetchBuckets(CacheKey(tenantID: a.tenantID, entityID: a.entityID))
+            }
+            invalidate(CacheKey(tenantID: entities[k].tenantID, entityID: entities[k].entityID), now: now)
+        }
+    }
+
+    /// How many keys ahead a batch (invalidation, tombstone pruning) prefetches.
+    static let prefetchDistance = 8
+
+    @inline(__always) private func prefetchBuckets(_ key: CacheKey) {
+        index.prefetch(key)
+        tombstones.prefetch(key)
     }
 
     private func invalidate(_ key: CacheKey, now: Int64) {
@@ -196,6 +213,9 @@ public final class LRUCache: ReadCache {
     private func pruneTombstones(now: Int64) {
         let horizon = now - config.invalidationMemoryMicros
         while tombstoneQueueStart < tombstoneQueue.count, tombstoneQueue[tombstoneQueueStart].atMicros < horizon {
+            if tombstoneQueueStart + Self.prefetchDistance < tombstoneQueue.count {
+                tombstones.prefetch(tombstoneQueue[tombstoneQueueStart + Self.prefetchDistance].key)  // a hint
+            }
             let (key, at) = tombstoneQueue[tombstoneQueueStart]
             if tombstones[key] == at { tombstones[key] = nil }
             tombstoneQueueStart += 1
