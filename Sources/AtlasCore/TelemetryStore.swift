@@ -45,6 +45,10 @@ public protocol TelemetryStore: AnyObject {
     func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot?
     /// Time-range read of one entity's attribute history, oldest first.
     func history(_ query: HistoryQuery) throws -> [HistoryPoint]
+    /// Many histories, answers in order: the same as `history` per query (the first
+    /// refused query throws). A store may answer them together (the memory store scans
+    /// its time series once for all of them); the default asks `history` once per query.
+    func histories(_ queries: [HistoryQuery]) throws -> [[HistoryPoint]]
     /// Row counts visible to `tenantID` (tests, reports).
     func counts(tenantID: Int64) throws -> StoreCounts
 }
@@ -54,6 +58,10 @@ extension TelemetryStore {
 
     public func entityOwners(_ entityIDs: [Int64]) throws -> [Int64?] {
         try entityIDs.map { try entityOwner($0) }
+    }
+
+    public func histories(_ queries: [HistoryQuery]) throws -> [[HistoryPoint]] {
+        try queries.map { try history($0) }
     }
 }
 

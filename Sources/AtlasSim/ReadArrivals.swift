@@ -89,6 +89,12 @@ final class ReadArrivals {
 
     deinit { feed.cancel() }
 
+    /// The arrival `k` after the one `next()` returns next, when it is in the chunk at
+    /// hand (prefetch hints only; nil at a chunk's end).
+    func peek(_ k: Int) -> ReadArrival? {
+        inChunk + k < chunk.count ? chunk[inChunk + k] : nil
+    }
+
     /// The next arrival, nil once the window is over.
     func next() -> ReadArrival? {
         if inChunk == chunk.count {

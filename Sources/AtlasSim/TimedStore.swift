@@ -52,5 +52,6 @@ public final class TimedStore: TelemetryStore {
         try timed({ $0.otherSeconds += $1 }) { try inner.hotAttributes(tenantID: tenantID, entityID: entityID) }
     }
     public func history(_ query: HistoryQuery) throws -> [HistoryPoint] { try inner.history(query) }
+    public func histories(_ queries: [HistoryQuery]) throws -> [[HistoryPoint]] { try inner.histories(queries) }
     public func counts(tenantID: Int64) throws -> StoreCounts { try inner.counts(tenantID: tenantID) }
 }

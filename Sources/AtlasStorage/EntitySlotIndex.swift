@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPrefetch
 
 /// An open-addressing hash map from entity id (≥ 0) to its dense slot and owning
 /// tenant: linear probing, multiplicative hashing, no deletion (slots are never freed).
@@ -70,6 +71,9 @@ final class EntitySlotIndex {
         touchSink = acc // keeps the loads
     }
     @exclusivity(unchecked) private var touchSink: Int64 = 0
+
+    /// Starts loading `key`'s home bucket without waiting for it.
+    @inline(__always) func prefetch(_ key: Int64) { atlas_prefetch(table + home(key)) }
 
     /// The slot of `key` when present; its tenant becomes `tenant` if it was `ifTenant`
     /// (`claimed` says whether it did). One probe.

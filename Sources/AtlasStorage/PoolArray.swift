@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPrefetch
 
 /// A growable array with reference semantics, no copy-on-write and no copying on
 /// growth: elements live in fixed-size chunks, so access is a bounds check and two
@@ -43,6 +44,12 @@ final class PoolArray<Element> {
     @inline(__always) subscript(i: Int) -> Element {
         get { address(i).pointee }
         _modify { yield &address(i).pointee }
+    }
+
+    /// Starts loading element `i` without waiting for it; nothing when out of range.
+    @inline(__always) func prefetch(_ i: Int) {
+        guard i >= 0 && i < count else { return }
+        atlas_prefetch(directory[i >> Self.chunkShift] + (i & Self.chunkMask))
     }
 
     @inline(__always) func append(_ x: Element) {

@@ -276,6 +276,12 @@ enum StoreConformance {
         #expect(throws: QueryError.emptyTimeRange(query: "history")) {
             try s.history(HistoryQuery(tenantID: 1, entityID: 1, attributeID: 1, range: TimeRange(fromMicros: 5, toMicros: 5)))
         }
+        // A batch throws its first refused query's error.
+        #expect(throws: QueryError.emptyTimeRange(query: "history")) {
+            try s.histories([HistoryQuery(tenantID: 1, entityID: 1, attributeID: 1, range: R.everything),
+                             HistoryQuery(tenantID: 1, entityID: 1, attributeID: 1, range: TimeRange(fromMicros: 5, toMicros: 5)),
+                             HistoryQuery(tenantID: 1, entityID: 1, attributeID: 1, range: nil)])
+        }
         #expect(throws: QueryError.categoryNotText(attributeID: 5)) {
             try s.attributeDistribution(DistributionQuery(tenantID: 1, categoryAttributeID: 5, window: R.everything))
         }
@@ -363,6 +369,26 @@ enum StoreConformance {
                     }
                 }
             }
+            // Batched histories answer as one query at a time does, in order: many
+            // entities (and ids no tenant owns), tenants, attributes, windows and repeats.
+            var qs: [HistoryQuery] = []
+            for e in Int64(1)...42 {
+                for tenant in Int64(1)...3 where e % 7 == 0 || Int64(e % 3) + 1 == tenant {
+                    for attr in [Int64(1), 3, 5, 8] {
+                        qs.append(HistoryQuery(tenantID: tenant, entityID: e, attributeID: attr, range: R.everything))
+                        let from = t + Int64(e % 12) * R.minute
+                        qs.append(HistoryQuery(tenantID: tenant, entityID: e, attributeID: attr,
+                                               range: TimeRange(fromMicros: from, toMicros: from + 2 * R.minute)))
+                    }
+                }
+            }
+            qs += qs.prefix(9)
+            let oneByOne = try qs.map { try b.store.history($0) }
+            #expect(oneByOne.contains { !$0.isEmpty })
+            #expect(try b.store.histories(qs) == oneByOne)
+            #expect(try a.store.histories(qs) == oneByOne)
+            #expect(try b.store.histories([]) == [])
+            for k in [0, 5, 17] { #expect(try b.store.histories([qs[k]]) == [oneByOne[k]]) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An open-addressing map from `CacheKey` to an `Int64` (linear probing, a multiplicative
 /// hash, deletion by backward shift), for the cache's index and its invalidation
 /// tombstones. A `Dictionary` hashes every key with SipHash; at 2K reads/s and 2K hot
@@ -33,6 +35,12 @@ struct CacheKeyTable {
             i = (i + 1) & mask
         }
         return nil
+    }
+
+    /// Starts loading `key`'s home bucket without waiting for it.
+    @inline(__always) func prefetch(_ key: CacheKey) {
+        let h = home(key.tenantID, key.entityID)
+        entries.withUnsafeBufferPointer { atlas_prefetch($0.baseAddress! + h) }
     }
 
     subscript(key: CacheKey) -> Int64? {

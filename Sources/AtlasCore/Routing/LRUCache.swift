@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An in-process `ReadCache`: least-recently-used eviction over an entry and a byte
 /// budget (Redis `allkeys-lru`), a TTL by the injected clock, and invalidation
 /// tombstones that close the cache-aside fill race.
@@ -69,6 +71,16 @@ public final class LRUCache: ReadCache {
     /// Entries held (including any expired ones not yet looked up).
     public var count: Int { index.count }
 
+    /// Prefetch hints for a `get(key)` that will come soon, in two stages a few gets
+    /// apart: the index bucket, then the entry. Hints only: nothing changes.
+    public func prefetch(_ key: CacheKey, stage: Int) {
+        if stage >= 1 {
+            index.prefetch(key)
+        } else if let i = index[key].map(Int.init) {
+            nodes.withUnsafeBufferPointer { atlas_prefetch($0.baseAddress! + i) }
+        }
+    }
+
     public func get(_ key: CacheKey) -> EntitySnapshot? {
         guard let i = index[key].map(Int.init) else {
             counters.misses += 1
@@ -103,7 +115,24 @@ public final class LRUCache: ReadCache {
     public func invalidate(_ entities: [TenantEntity]) {
         let now = clock.nowMicros
         pruneTombstones(now: now)
-        for e in entities { invalidate(CacheKey(tenantID: e.tenantID, entityID: e.entityID), now: now) }
+        // A commit's entities are cache misses in both tables: start each key's loads a
+        // few keys ahead of its invalidation (hints only).
+        for e in entities.prefix(Self.prefetchDistance) { prefetchBuckets(CacheKey(tenantID: e.tenantID, entityID: e.entityID)) }
+        for k in entities.indices {
+            if k + Self.prefetchDistance < entities.count {
+                let a = entities[k + Self.prefetchDistance]
+                prefetchBuckets(CacheKey(tenantID: a.tenantID, entityID: a.entityID))
+            }
+            invalidate(CacheKey(tenantID: entities[k].tenantID, entityID: entities[k].entityID), now: now)
+        }
+    }
+
+    /// How many keys ahead a batch (invalidation, tombstone pruning) prefetches.
+    static let prefetchDistance = 8
+
+    @inline(__always) private func prefetchBuckets(_ key: CacheKey) {
+        index.prefetch(key)
+        tombstones.prefetch(key)
     }
 
     private func invalidate(_ key: CacheKey, now: Int64) {
@@ -184,6 +213,9 @@ public final class LRUCache: ReadCache {
     private func pruneTombstones(now: Int64) {
         let horizon = now - config.invalidationMemoryMicros
         while tombstoneQueueStart < tombstoneQueue.count, tombstoneQueue[tombstoneQueueStart].atMicros < horizon {
+            if tombstoneQueueStart + Self.prefetchDistance < tombstoneQueue.count {
+                tombstones.prefetch(tombstoneQueue[tombstoneQueueStart + Self.prefetchDistance].key)  // a hint
+            }
             let (key, at) = tombstoneQueue[tombstoneQueueStart]
             if tombstones[key] == at { tombstones[key] = nil }
             tombstoneQueueStart += 1

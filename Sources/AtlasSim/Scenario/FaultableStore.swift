@@ -33,6 +33,7 @@ final class FaultableStore: TelemetryStore {
         try up(); return try inner.hotAttributes(tenantID: tenantID, entityID: entityID)
     }
     func history(_ query: HistoryQuery) throws -> [HistoryPoint] { try up(); return try inner.history(query) }
+    func histories(_ queries: [HistoryQuery]) throws -> [[HistoryPoint]] { try up(); return try inner.histories(queries) }
     func counts(tenantID: Int64) throws -> StoreCounts { try up(); return try inner.counts(tenantID: tenantID) }
 }
 

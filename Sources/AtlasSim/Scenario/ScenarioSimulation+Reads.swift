@@ -55,6 +55,22 @@ extension ScenarioSimulation {
         }
         nextRead = readArrivals.next()
         if let r = nextRead { kernel.schedule(readArrivalKind, atNanos: r.atNanos) }
+        prefetchReads()
+    }
+
+    /// Starts the memory loads of the next few reads' lookups (store index bucket →
+    /// slot → hot cell; cache bucket → entry), one stage per read ahead, so that each
+    /// lookup finds its lines loaded instead of waiting on one miss after another.
+    /// Hints only: nothing the simulation computes changes.
+    func prefetchReads() {
+        guard let memory = memoryStore else { return }
+        for stage in 0...2 {
+            guard let r = stage == 0 ? nextRead : readArrivals.peek(stage - 1), r.level < 2 else { continue }
+            memory.prefetchLookup(r.entityID, stage: stage)
+            if r.level == 1, stage < 2, let lru = cache?.inner {
+                lru.prefetch(CacheKey(tenantID: r.tenantID, entityID: r.entityID), stage: stage)
+            }
+        }
     }
 
     /// Judges the answer by the TRUE position of the source that served it (the router

@@ -22,6 +22,8 @@ public final class ScenarioSimulation {
     public let seed: UInt64
     public let kernel: SimKernel
     let rawStore: any TelemetryStore
+    /// `rawStore` when it is the memory store (read prefetch hints).
+    let memoryStore: MemoryStore?
     let store: FaultableStore
     let log: InMemoryIngestLog
     let ingestor: Ingestor
@@ -164,6 +166,7 @@ public final class ScenarioSimulation {
         ingestTickNanos = Swift.max(1, SimTime.nanos(millis: topo.ingestTickMs))
         kernel = SimKernel(startNanos: startNanos)
         rawStore = raw
+        memoryStore = raw as? MemoryStore
         store = FaultableStore(raw)
         tenantMap = TenantMap(work.tenants)
         attributeSet = AttributeSet(work.attributes)
