@@ -14,6 +14,15 @@ enum MachineInfo {
         let mem = ProcessInfo.processInfo.physicalMemory / (1 << 30)
         let date = ISO8601DateFormatter().string(from: Date())
         return "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpuModel), \(mem) GiB RAM; date: \(date)"
+            + (loadAverage.map { "; load average \($0) at start" } ?? "")
+    }
+
+    /// The 1-, 5- and 15-minute load averages (/proc/loadavg): on a small machine another
+    /// job running, or one that just ended, moves every figure, so each run says what it met.
+    static var loadAverage: String? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ").prefix(3)
+        return fields.count == 3 ? fields.joined(separator: " ") : nil
     }
 
     /// Peak resident set size of this process (VmHWM), in MiB.
