@@ -18,7 +18,11 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
     private let threaded: Bool
     private let maxChunksAhead: Int
     private let condition = NSCondition()
-    private var ready: [Chunk] = []
+    /// Chunks made and not yet taken are `ready[readyStart...]`; a taken slot is set to nil
+    /// at once, so what the consumer is done with is freed even while the producer keeps
+    /// the queue from ever running empty (the slots are reclaimed when it does, or when
+    /// half the array is spent).
+    private var ready: [Chunk?] = []
     private var readyStart = 0
     private var cancelled = false
     private var producerExited = false
@@ -41,16 +45,26 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
         }
     }
 
+    /// Chunks made and not yet taken (tests).
+    var readyCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return ready.count - readyStart
+    }
+
     /// The next chunk. Ask only until the last one has been taken.
     func next() -> Chunk {
         guard threaded else { return producer.makeChunk() }
         condition.lock()
         defer { condition.unlock() }
         while readyStart == ready.count { condition.wait() }
-        let c = ready[readyStart]
+        let c = ready[readyStart].take()!
         readyStart += 1
         if readyStart == ready.count {
             ready.removeAll(keepingCapacity: true)
+            readyStart = 0
+        } else if readyStart >= 64 && readyStart * 2 >= ready.count {
+            ready.removeFirst(readyStart)
             readyStart = 0
         }
         condition.broadcast()

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import AtlasSim
+
+/// `AheadFeed` hands over chunks made on its own thread; once taken, a chunk must be
+/// freed when the consumer drops it, even while the producer keeps the queue from running
+/// empty (a feed that kept every taken chunk held all of an hour's readings, ~2 GB).
+@Suite struct AheadFeedTests {
+    final class Payload {
+        let index: Int
+        init(_ index: Int) { self.index = index }
+    }
+
+    struct Producer: ChunkProducer {
+        let count: Int
+        var made = 0
+        mutating func makeChunk() -> [Payload] {
+            made += 1
+            return [Payload(made)]
+        }
+        func isLast(_ chunk: [Payload]) -> Bool { chunk[0].index == count }
+    }
+
+    @Test func takenChunksAreFreedWhileTheProducerStaysAhead() {
+        let feed = AheadFeed(Producer(count: 400), name: "test.feed", maxChunksAhead: 8, threaded: true)
+        var taken: [() -> Payload?] = []
+        for expected in 1...300 {
+            // Let the producer refill the queue before each take, so it never runs empty.
+            let deadline = Date().addingTimeInterval(1)
+            while feed.readyCount < 8 && Date() < deadline { usleep(100) }
+            let chunk = feed.next()
+            #expect(chunk[0].index == expected)
+            weak var w = chunk[0]
+            taken.append({ w })
+        }
+        // The queue never ran empty, yet nothing taken is held any more.
+        let alive = taken.filter { $0() != nil }.count
+        #expect(alive == 0, "\(alive) of 300 taken chunks are still held by the feed")
+        for expected in 301...400 { #expect(feed.next()[0].index == expected) }
+    }
+
+    @Test func inlineFeedMakesEachChunkWhenAsked() {
+        let feed = AheadFeed(Producer(count: 3), name: "test.inline", threaded: false)
+        #expect((1...3).map { _ in feed.next()[0].index } == [1, 2, 3])
+    }
+}
