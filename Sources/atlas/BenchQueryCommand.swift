@@ -444,9 +444,7 @@ struct BenchStorage: ParsableCommand {
             try c.copyIn(stmt) { send in
                 for _ in 0..<rowsPerTransaction {
                     offset += 1
-                    let r = gen.reading(nowMicros: 0)
-                    _ = enc.append(LogRecord(offset: offset, tenantID: r.tenantID, entityID: r.entityID, entityType: r.entityType,
-                                             attributeID: r.attributeID, value: r.value, ingestedAtMicros: clock.nowMicros))
+                    _ = enc.append(gen.record(offset: offset, nowMicros: clock.nowMicros))
                     if enc.buffer.count >= enc.chunkBytes { try send(enc.take()) }
                 }
                 if !enc.buffer.isEmpty { try send(enc.take()) }

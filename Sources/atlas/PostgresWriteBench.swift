@@ -148,10 +148,7 @@ private func rawCopyReference(owner: PostgresConnection, workload: BenchWorkload
         try owner.copyIn(PostgresCopyEncoder.timeSeriesCopy) { send in
             for _ in 0..<batchRows {
                 offset += 1
-                let r = gen.reading(nowMicros: clock.nowMicros)
-                let rec = LogRecord(offset: offset, tenantID: r.tenantID, entityID: r.entityID, entityType: r.entityType,
-                                    attributeID: r.attributeID, value: r.value, ingestedAtMicros: clock.nowMicros)
-                if enc.appendTimeSeries(rec) { try send(enc.take()) }
+                if enc.appendTimeSeries(gen.record(offset: offset, nowMicros: clock.nowMicros)) { try send(enc.take()) }
             }
             if !enc.buffer.isEmpty { try send(enc.take()) }
         }
@@ -168,10 +165,7 @@ private func rawCopyPreEncoded(owner: PostgresConnection, workload: BenchWorkloa
     var enc = PostgresCopyEncoder()
     var chunks: [[UInt8]] = []
     for i in 0..<rows {
-        let r = gen.reading(nowMicros: clock.nowMicros)
-        let rec = LogRecord(offset: Int64(i + 1), tenantID: r.tenantID, entityID: r.entityID, entityType: r.entityType,
-                            attributeID: r.attributeID, value: r.value, ingestedAtMicros: clock.nowMicros)
-        if enc.appendTimeSeries(rec) { chunks.append(enc.take()) }
+        if enc.appendTimeSeries(gen.record(offset: Int64(i + 1), nowMicros: clock.nowMicros)) { chunks.append(enc.take()) }
     }
     if !enc.buffer.isEmpty { chunks.append(enc.take()) }
     let start = monotonicSeconds()
@@ -382,6 +376,14 @@ struct BenchWorkload {
         }
         mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+        /// The next reading as the log would record it at `offset`, ingested at `nowMicros`
+        /// (for the raw references, which bypass the ingestor).
+        mutating func record(offset: Int64, nowMicros: Int64) -> LogRecord {
+            let r = reading(nowMicros: nowMicros)
+            return LogRecord(offset: offset, tenantID: r.tenantID, entityID: r.entityID, entityType: r.entityType,
+                             attributeID: r.attributeID, value: r.value, ingestedAtMicros: nowMicros)
+        }
 
         /// One reading "now" (ingestedAt nil → the ingestor's clock).
         mutating func reading(nowMicros: Int64) -> Reading {

@@ -44,3 +44,13 @@ import Testing
         #expect((1...3).map { _ in feed.next()[0].index } == [1, 2, 3])
     }
 }
+
+/// Waits up to 5 s for `feed`'s producer thread to return; whether it did.
+func producerExits<P>(_ feed: AheadFeed<P>) -> Bool {
+    var waitedMs = 0
+    while !feed.hasProducerExited && waitedMs < 5_000 {
+        usleep(10_000)
+        waitedMs += 10
+    }
+    return feed.hasProducerExited
+}
