@@ -28,12 +28,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // __builtin_prefetch for the read path (header only, nothing to link).
         .systemLibrary(name: "CPrefetch"),
+        .systemLibrary(name: "CThreadTuning"),
 
         .target(name: "AtlasStats", dependencies: ["CGSL"], swiftSettings: hotPath),
         .target(name: "AtlasCore", dependencies: ["CPrefetch"], swiftSettings: hotPath),
         .target(
             name: "AtlasStorage",
-            dependencies: ["AtlasCore", "CSQLite3", "CLibPQ", "CPrefetch"],
+            dependencies: ["AtlasCore", "CSQLite3", "CLibPQ", "CPrefetch", "CThreadTuning"],
             resources: [.copy("SQL")],
             swiftSettings: hotPath
         ),

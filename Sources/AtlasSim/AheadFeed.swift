@@ -1,4 +1,5 @@
 import Foundation
+import AtlasStorage
 
 /// What an `AheadFeed` runs: makes the next chunk of something open-loop.
 protocol ChunkProducer {
@@ -26,6 +27,16 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
     private var readyStart = 0
     private var cancelled = false
     private var producerExited = false
+    private let name: String
+    private var niceOfProducer: Int32?
+
+    /// The producer thread's nice value, set before its first chunk (nil before, unthreaded,
+    /// or where unreadable).
+    var producerNice: Int32? {
+        condition.lock()
+        defer { condition.unlock() }
+        return niceOfProducer
+    }
 
     /// True once the producer thread has returned (done or cancelled).
     var hasProducerExited: Bool {
@@ -38,10 +49,9 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
         self.producer = producer
         self.threaded = threaded
         self.maxChunksAhead = maxChunksAhead
+        self.name = name
         if threaded {
-            let thread = Thread { [self] in produce() }
-            thread.name = name
-            thread.start()
+            Thread { [self] in produce() }.start()
         }
     }
 
@@ -79,6 +89,12 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
     }
 
     private func produce() {
+        // Works ahead of the simulation, which waits for nothing here while chunks are ready.
+        HelperThread.name(name)
+        let nice = HelperThread.lowerPriority()
+        condition.lock()
+        niceOfProducer = nice
+        condition.unlock()
         defer {
             condition.lock()
             producerExited = true

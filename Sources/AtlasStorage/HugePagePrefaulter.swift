@@ -59,9 +59,12 @@ final class HugePagePrefaulter: @unchecked Sendable {
         wanted.append(bytes)
         if !threadStarted {
             threadStarted = true
-            let thread = Thread { [self] in run() }
-            thread.name = "atlas.prefault"
-            thread.start()
+            Thread { [self] in
+                // Works ahead: a block not ready in time is allocated inline instead.
+                HelperThread.name("atlas.prefault")
+                HelperThread.lowerPriority()
+                run()
+            }.start()
         }
         condition.signal()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AtlasSim
+import AtlasStorage
 
 /// `AheadFeed` hands over chunks made on its own thread; once taken, a chunk must be
 /// freed when the consumer drops it, even while the producer keeps the queue from running
@@ -37,6 +38,18 @@ import Testing
         let alive = taken.filter { $0() != nil }.count
         #expect(alive == 0, "\(alive) of 300 taken chunks are still held by the feed")
         for expected in 301...400 { #expect(feed.next()[0].index == expected) }
+    }
+
+    /// The producer works ahead, so it steps back in priority: on two cores the
+    /// simulation thread must not be preempted by it (`HelperThread`).
+    @Test func producerRunsBelowTheConsumersPriority() throws {
+        let consumerNice = try #require(HelperThread.currentNice())
+        let feed = AheadFeed(Producer(count: 3), name: "test.nice", threaded: true)
+        #expect((1...3).map { _ in feed.next()[0].index } == [1, 2, 3])
+        let expected = Swift.min(19, consumerNice + HelperThread.niceIncrement)
+        #expect(feed.producerNice == expected)
+        #expect(HelperThread.currentNice() == consumerNice, "only the producer's thread is lowered")
+        #expect(producerExits(feed))
     }
 
     @Test func inlineFeedMakesEachChunkWhenAsked() {

@@ -1,5 +1,6 @@
 import Foundation
 import AtlasCore
+import AtlasStorage
 
 /// Runs a scenario's ingest calls, in order, on a second thread while the simulation
 /// thread goes on serving reads.
@@ -31,9 +32,11 @@ final class IngestWorker<Job, Outcome>: @unchecked Sendable {
     /// `run` is called on the worker thread, one job at a time, in submission order.
     init(name: String = "atlas.ingest", run: @escaping (Job) -> Outcome) {
         self.run = run
-        let thread = Thread { [self] in work() }
-        thread.name = name
-        thread.start()
+        // Not lowered in priority: a flush waits for it (`drain`).
+        Thread { [self] in
+            HelperThread.name(name)
+            work()
+        }.start()
     }
 
     /// Queues `job` after every earlier one.

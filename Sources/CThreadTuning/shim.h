@@ -1,0 +1,16 @@
+#ifndef CTHREADTUNING_SHIM_H
+#define CTHREADTUNING_SHIM_H
+/* What Swift cannot call directly: the variadic prctl and syscall (Linux only). */
+#ifdef __linux__
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+/* Names the calling thread (at most 15 bytes are kept). Returns 0 or -1 with errno. */
+static inline int atlas_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+/* The calling thread's kernel id: on Linux, nice values belong to threads. */
+static inline int atlas_thread_id(void) { return (int)syscall(SYS_gettid); }
+#endif
+#endif
