@@ -62,6 +62,9 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
         return ready.count - readyStart
     }
 
+    /// The ready count at which a take wakes the producer.
+    var lowWatermark: Int { maxChunksAhead / 2 }
+
     /// The next chunk. Ask only until the last one has been taken.
     func next() -> Chunk {
         guard threaded else { return producer.makeChunk() }
@@ -77,7 +80,10 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
             ready.removeFirst(readyStart)
             readyStart = 0
         }
-        condition.broadcast()
+        // Wake a producer waiting on a full queue only once half of it is spent: it then
+        // makes several chunks per wake-up, not one per take (each wake-up is a system
+        // call on the simulation thread and a context switch on the producer's).
+        if ready.count - readyStart == lowWatermark { condition.broadcast() }
         return c
     }
 

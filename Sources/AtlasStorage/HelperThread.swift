@@ -15,11 +15,12 @@ import CThreadTuning
 /// interleaved runs.
 public enum HelperThread {
     /// The nice increment for helpers that work ahead: `ATLAS_BACKGROUND_NICE` (0 turns
-    /// it off, for A/B measurements), default 10 — about a tenth of a normal thread's
-    /// CPU share under contention. Not `SCHED_IDLE`: a helper must still progress when
-    /// other processes keep every core busy.
+    /// it off, for A/B measurements), default 19 — the lowest nice level, ~1.5 % of a
+    /// normal thread's CPU share while they contend (10 left the simulation thread 1 s
+    /// more an hour waiting for a CPU). Not `SCHED_IDLE`: a helper must still progress
+    /// when other processes keep every core busy.
     public static let niceIncrement: Int32 = {
-        guard let s = ProcessInfo.processInfo.environment["ATLAS_BACKGROUND_NICE"], let n = Int32(s) else { return 10 }
+        guard let s = ProcessInfo.processInfo.environment["ATLAS_BACKGROUND_NICE"], let n = Int32(s) else { return 19 }
         return Swift.max(0, Swift.min(19, n))
     }()
 
@@ -47,6 +48,14 @@ public enum HelperThread {
         return errno == 0 ? now : nil
         #else
         return nil
+        #endif
+    }
+
+    /// A spin-wait hint for a short wait on another thread (the CPU's pause instruction).
+    @inline(__always)
+    public static func spinPause() {
+        #if os(Linux)
+        atlas_cpu_relax()
         #endif
     }
 

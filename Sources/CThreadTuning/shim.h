@@ -13,4 +13,12 @@ static inline int atlas_set_thread_name(const char *name) { return prctl(PR_SET_
 /* The calling thread's kernel id: on Linux, nice values belong to threads. */
 static inline int atlas_thread_id(void) { return (int)syscall(SYS_gettid); }
 #endif
+/* A spin-wait hint: lets the sibling hyperthread run and saves power while spinning. */
+static inline void atlas_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 #endif

@@ -26,9 +26,10 @@ import AtlasStorage
         let feed = AheadFeed(Producer(count: 400), name: "test.feed", maxChunksAhead: 8, threaded: true)
         var taken: [() -> Payload?] = []
         for expected in 1...300 {
-            // Let the producer refill the queue before each take, so it never runs empty.
+            // Let the producer refill the queue before each take (it is woken when the
+            // queue falls to half), so it never runs empty.
             let deadline = Date().addingTimeInterval(1)
-            while feed.readyCount < 8 && Date() < deadline { usleep(100) }
+            while feed.readyCount <= feed.lowWatermark && Date() < deadline { usleep(100) }
             let chunk = feed.next()
             #expect(chunk[0].index == expected)
             weak var w = chunk[0]
