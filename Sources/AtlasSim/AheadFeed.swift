@@ -2,7 +2,7 @@ import Foundation
 import AtlasStorage
 
 /// What an `AheadFeed` runs: makes the next chunk of something open-loop.
-protocol ChunkProducer {
+protocol ChunkProducer: SendableMetatype {
     associatedtype Chunk
     mutating func makeChunk() -> Chunk
     /// Whether `chunk` is the last one: the producer stops after it.
@@ -51,7 +51,8 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
         self.maxChunksAhead = maxChunksAhead
         self.name = name
         if threaded {
-            Thread { [self] in produce() }.start()
+            // Works ahead of the simulation, which waits for nothing here while chunks are ready.
+            HelperThread.start(name: name, worksAhead: true) { [self] in produce() }
         }
     }
 
@@ -95,9 +96,7 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
     }
 
     private func produce() {
-        // Works ahead of the simulation, which waits for nothing here while chunks are ready.
-        HelperThread.name(name)
-        let nice = HelperThread.lowerPriority()
+        let nice = HelperThread.currentNice()
         condition.lock()
         niceOfProducer = nice
         condition.unlock()

@@ -4,15 +4,14 @@ import Glibc
 import CThreadTuning
 #endif
 
-/// What a helper thread does first: take a name, and — if it works ahead of a consumer
-/// (arrival producers, the prefaulter) — step back in priority, so that on a machine
-/// with few cores the thread everyone waits for, the simulation, is not preempted by
-/// work that has slack.
+/// Starts the project's helper threads (arrival producers, the ingest worker, the
+/// prefaulter, SQLite's background work): each is named, and those that work ahead of a
+/// consumer step back in priority, so that on a machine with few cores the thread
+/// everyone waits for, the simulation, is not preempted by work that has slack.
 ///
 /// Only timing changes: every helper hands its results over through a queue the
-/// consumer waits on, so a run's output is the same bytes at any priority. Measured on
-/// the 2-core project VM (README, Benchmarks): the baseline hour 56–58 s → 45–50 s in
-/// interleaved runs.
+/// consumer waits on, so a run's output is the same bytes at any priority.
+/// Measured on the 2-core project VM: README, Benchmarks (baseline scenario).
 public enum HelperThread {
     /// The nice increment for helpers that work ahead: `ATLAS_BACKGROUND_NICE` (0 turns
     /// it off, for A/B measurements), default 19 — the lowest nice level, ~1.5 % of a
@@ -23,6 +22,16 @@ public enum HelperThread {
         guard let s = ProcessInfo.processInfo.environment["ATLAS_BACKGROUND_NICE"], let n = Int32(s) else { return 19 }
         return Swift.max(0, Swift.min(19, n))
     }()
+
+    /// Starts a thread named `name` running `body`; with `worksAhead`, at a priority
+    /// lowered by `niceIncrement`.
+    public static func start(name: String, worksAhead: Bool, _ body: @escaping @Sendable () -> Void) {
+        Thread {
+            Self.name(name)
+            if worksAhead { lowerPriority() }
+            body()
+        }.start()
+    }
 
     /// Names the calling thread as `top -H` and `perf` show it (the kernel keeps 15 bytes).
     public static func name(_ name: String) {
@@ -43,9 +52,7 @@ public enum HelperThread {
         let current = getpriority(which, tid)
         guard errno == 0 else { return nil }
         if niceIncrement > 0 { _ = setpriority(which, tid, Swift.min(19, current + niceIncrement)) }
-        errno = 0
-        let now = getpriority(which, tid)
-        return errno == 0 ? now : nil
+        return currentNice()
         #else
         return nil
         #endif

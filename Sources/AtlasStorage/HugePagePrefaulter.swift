@@ -59,12 +59,8 @@ final class HugePagePrefaulter: @unchecked Sendable {
         wanted.append(bytes)
         if !threadStarted {
             threadStarted = true
-            Thread { [self] in
-                // Works ahead: a block not ready in time is allocated inline instead.
-                HelperThread.name("atlas.prefault")
-                HelperThread.lowerPriority()
-                run()
-            }.start()
+            // Works ahead: a block not ready in time is allocated inline instead.
+            HelperThread.start(name: "atlas.prefault", worksAhead: true) { [self] in run() }
         }
         condition.signal()
     }

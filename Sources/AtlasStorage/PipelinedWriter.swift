@@ -100,9 +100,7 @@ public final class PipelinedWriter: @unchecked Sendable {
             defer { turns.lockForFlush() }
             return try body()
         }
-        let thread = Thread { [self] in runFlushes() }
-        thread.name = "atlas-flush"
-        thread.start()
+        HelperThread.start(name: "atlas-flush", worksAhead: false) { [self] in runFlushes() }
     }
 
     /// Validates, logs (durably) and stages `readings`: `Ingestor.ingest` on this thread.

@@ -49,9 +49,7 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         durable = durableOffset
         connection = try SQLiteConnection(path: path)
         try connection.exec("PRAGMA busy_timeout = 5000; PRAGMA synchronous = \(synchronous.rawValue)")
-        let thread = Thread { [self] in run() }
-        thread.name = "atlas-sqlite-checkpoint"
-        thread.start()
+        HelperThread.start(name: "atlas-sqlite-checkpoint", worksAhead: false) { [self] in run() }
     }
 
     /// Installs the WAL hook on the writer's connection (which must outlive this call's

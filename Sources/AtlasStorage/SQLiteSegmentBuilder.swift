@@ -43,9 +43,7 @@ final class SQLiteSegmentBuilder: @unchecked Sendable {
     init(storePath: String, sql: [String: String]) {
         self.storePath = storePath
         self.sql = sql
-        let thread = Thread { [self] in run() }
-        thread.name = "atlas-sqlite-seal"
-        thread.start()
+        HelperThread.start(name: "atlas-sqlite-seal", worksAhead: false) { [self] in run() }
     }
 
     /// Queues `job` unless it is queued, running or finished but not yet taken.

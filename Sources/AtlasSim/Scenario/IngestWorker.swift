@@ -39,10 +39,7 @@ final class IngestWorker<Job, Outcome>: @unchecked Sendable {
     init(name: String = "atlas.ingest", run: @escaping (Job) -> Outcome) {
         self.run = run
         // Not lowered in priority: a flush waits for it (`drain`).
-        Thread { [self] in
-            HelperThread.name(name)
-            work()
-        }.start()
+        HelperThread.start(name: name, worksAhead: false) { [self] in work() }
     }
 
     /// Queues `job` after every earlier one.
