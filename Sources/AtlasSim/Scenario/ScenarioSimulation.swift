@@ -243,35 +243,37 @@ public final class ScenarioSimulation {
         replicaLagSeconds = reps.map { _ in recorder() }
         intervalLatency = [Self.intervalRecorder(), Self.intervalRecorder(), Self.intervalRecorder()]
 
-        // Kernel wiring.
+        // Kernel wiring. Handlers capture `unowned(unsafe) self`: the kernel and the pools
+        // belong to this simulation and run handlers only inside its own `run()`, and a
+        // checked `unowned` costs two atomic operations per event (3 per read).
         concurrentStore = threadedIngest ? raw as? any ConcurrentStaging : nil
         if concurrentStore != nil { ingestWorker = IngestWorker { [unowned self] job in self.ingest(job) } }
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
-            onStart: { [unowned self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
-            onComplete: { [unowned self] b in self.completeIngest(b) })
+            onStart: { [unowned(unsafe) self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
+            onComplete: { [unowned(unsafe) self] b in self.completeIngest(b) })
         flushPool = ServerPool(name: "flush", servers: 1, kernel: kernel,
-            onStart: { [unowned self] _, _ in self.startFlush() },
-            onComplete: { [unowned self] _ in self.completeFlush() })
+            onStart: { [unowned(unsafe) self] _, _ in self.startFlush() },
+            onComplete: { [unowned(unsafe) self] _ in self.completeFlush() })
         func readPool(_ name: String, _ servers: Int, _ cost: Int) -> ServerPool<ReadJob> {
             ServerPool(name: name, servers: servers, kernel: kernel, exactSampleBudget: 0,
-                onStart: { [unowned self] _, _ in
+                onStart: { [unowned(unsafe) self] _, _ in
                     SimTime.nanos(millis: Swift.max(0, self.readCosts[cost].sample(self.readCostStream)))
                 },
-                onComplete: { [unowned self] job in self.completeRead(job) })
+                onComplete: { [unowned(unsafe) self] job in self.completeRead(job) })
         }
         primaryPool = readPool("read.primary", s.primaryRead.connections, 0)
         replicaPools = reps.map { readPool("read.\($0.spec.name)", s.replicaRead.connections, 1) }
         cachePool = readPool("read.cache", s.cacheRead.connections, 2)
         olapPool = readPool("read.olap", s.olapRead.connections, 3)
-        readArrivalKind = kernel.register("read.arrival") { [unowned self] _ in self.readArrived() }
-        ingestTickKind = kernel.register("ingest.tick") { [unowned self] _ in self.ingestTick() }
-        flushTimerKind = kernel.register("flush.timer") { [unowned self] _ in self.flushTimer() }
-        replayTickKind = kernel.register("replica.replay") { [unowned self] _ in self.replayTick() }
-        probeKind = kernel.register("replica.probe") { [unowned self] _ in self.probeTick() }
-        olapLoadKind = kernel.register("olap.load") { [unowned self] _ in self.olapLoad() }
-        sampleKind = kernel.register("sample") { [unowned self] _ in self.sampleTick() }
+        readArrivalKind = kernel.register("read.arrival") { [unowned(unsafe) self] _ in self.readArrived() }
+        ingestTickKind = kernel.register("ingest.tick") { [unowned(unsafe) self] _ in self.ingestTick() }
+        flushTimerKind = kernel.register("flush.timer") { [unowned(unsafe) self] _ in self.flushTimer() }
+        replayTickKind = kernel.register("replica.replay") { [unowned(unsafe) self] _ in self.replayTick() }
+        probeKind = kernel.register("replica.probe") { [unowned(unsafe) self] _ in self.probeTick() }
+        olapLoadKind = kernel.register("olap.load") { [unowned(unsafe) self] _ in self.olapLoad() }
+        sampleKind = kernel.register("sample") { [unowned(unsafe) self] _ in self.sampleTick() }
 
-        flusher.onCommit = { [unowned self] _, entities in
+        flusher.onCommit = { [unowned(unsafe) self] _, entities in
             let now = self.kernel.clock.nowMicros
             self.commits.append(atMicros: now)
             if let cache = self.cache, !entities.isEmpty { cache.invalidate(entities) }
