@@ -37,6 +37,13 @@ enum MachineInfo {
 }
 
 /// Monotonic seconds for measuring wall durations in drivers.
+/// CPU time of the calling thread (user + system).
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

@@ -53,9 +53,9 @@ struct Simulate: ParsableCommand {
             guard let k = ScenarioConfig.StoreKind(rawValue: s) else { throw usage("--store must be memory or discard") }
             config.store = k
         }
-        let outcome: ScenarioOutcome, dir: String, wall: Double
+        let outcome: ScenarioOutcome, dir: String, timing: RunTiming
         do {
-            (outcome, dir, wall) = try SimulationDriver.run(config, seed: seed, resultsRoot: results, notebooksRoot: notebooks,
+            (outcome, dir, timing) = try SimulationDriver.run(config, seed: seed, resultsRoot: results, notebooksRoot: notebooks,
                                                             runID: runID, showProgress: !quiet && !json)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -66,7 +66,7 @@ struct Simulate: ParsableCommand {
         } else if quiet {
             print("\(outcome.passed ? "PASS" : "FAIL") \(config.name) → \(dir)")
         } else {
-            print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall, scenarioPath: scenario))
+            print(SimulationDriver.screen(outcome, dir: dir, timing: timing, scenarioPath: scenario))
         }
         if !outcome.passed { throw ExitCode(SimulateExit.sloFailed) }
     }
@@ -83,19 +83,28 @@ struct Simulate: ParsableCommand {
 func runBaselineForMakeRun(resultsRoot: String, scenarioPath: String = "scenarios/baseline.yaml",
                            notebooksRoot: String = "notebooks-data") throws -> String {
     let config = try ScenarioLoader.load(path: scenarioPath)
-    let (outcome, dir, wall) = try SimulationDriver.run(config, seed: nil, resultsRoot: resultsRoot,
+    let (outcome, dir, timing) = try SimulationDriver.run(config, seed: nil, resultsRoot: resultsRoot,
                                                         notebooksRoot: notebooksRoot, runID: nil, showProgress: true)
-    print(SimulationDriver.screen(outcome, dir: dir, wallSeconds: wall, scenarioPath: scenarioPath))
+    print(SimulationDriver.screen(outcome, dir: dir, timing: timing, scenarioPath: scenarioPath))
     return dir
+}
+
+/// How long a run took, and how much of it the simulation thread computed: on a machine
+/// with few cores that thread is the bound (the helpers work beside it), so CPU-s near the
+/// wall time say the run was as fast as that thread, and the rest is waiting.
+struct RunTiming {
+    var wallSeconds: Double
+    var simulationThreadCPUSeconds: Double
 }
 
 /// Runs, times, writes, and formats (shared by `simulate` and `run`).
 enum SimulationDriver {
     static func run(_ config: ScenarioConfig, seed: UInt64?, resultsRoot: String, notebooksRoot: String?,
-                    runID: String?, showProgress: Bool) throws -> (ScenarioOutcome, String, Double) {
+                    runID: String?, showProgress: Bool) throws -> (ScenarioOutcome, String, RunTiming) {
         let tty = isatty(STDERR_FILENO) != 0
         let reps = seed == nil ? config.replications : 1
         let t0 = monotonicSeconds()
+        let cpu0 = threadCPUSeconds()
         var lastPlain = -1
         var lastEvents = 0, lastT = t0
         let outcome = try ScenarioRunner.run(config, seedOverride: seed) { rep, p in
@@ -123,6 +132,7 @@ enum SimulationDriver {
         }
         if showProgress && tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let wall = monotonicSeconds() - t0
+        let timing = RunTiming(wallSeconds: wall, simulationThreadCPUSeconds: threadCPUSeconds() - cpu0)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let id = runID ?? "\(stamp)-s\(outcome.runs[0].summary.seed)"
         let simulated = outcome.runs.reduce(0.0) { $0 + $1.summary.simulatedSeconds + $1.summary.drainSeconds }
@@ -131,11 +141,12 @@ enum SimulationDriver {
             "wall_seconds": String(format: "%.3f", wall),
             "speedup_vs_real_time": String(format: "%.1f", simulated / wall),
             "events_per_second": String(format: "%.0f", Double(events) / wall),
+            "simulation_thread_cpu_seconds": String(format: "%.3f", timing.simulationThreadCPUSeconds),
             "machine": MachineInfo.summary,
             "peak_rss_mib": String(format: "%.0f", MachineInfo.peakRSSMiB),
         ]
         let dir = try ResultsWriter.write(outcome, resultsRoot: resultsRoot, runID: id, notebooksRoot: notebooksRoot, wall: wallInfo)
-        return (outcome, dir, wall)
+        return (outcome, dir, timing)
     }
 
     static func count(_ n: Int) -> String {
@@ -148,15 +159,17 @@ enum SimulationDriver {
     }
 
     /// The final summary: one screen.
-    static func screen(_ o: ScenarioOutcome, dir: String, wallSeconds wall: Double, scenarioPath: String) -> String {
+    static func screen(_ o: ScenarioOutcome, dir: String, timing: RunTiming, scenarioPath: String) -> String {
+        let wall = timing.wallSeconds
         let s = o.runs[0].summary
         let report = o.report()
         let simulated = o.runs.reduce(0.0) { $0 + $1.summary.simulatedSeconds + $1.summary.drainSeconds }
         let events = o.runs.reduce(0) { $0 + $1.summary.events }
         var out = "atlas simulate \(o.config.name) — \(o.runs.count) replication(s), seed\(o.runs.count > 1 ? "s" : "") "
             + o.runs.map { String($0.summary.seed) }.joined(separator: ", ") + ", store \(s.store)\n"
-        out += String(format: "  %.0f simulated s in %.1f s wall: %.0fx real time, %.2fM events/s\n",
-                      simulated, wall, simulated / wall, Double(events) / wall / 1e6)
+        out += String(format: "  %.0f simulated s in %.1f s wall: %.0fx real time, %.2fM events/s; simulation thread %.1f CPU-s (%.0f%% of the wall)\n",
+                      simulated, wall, simulated / wall, Double(events) / wall / 1e6,
+                      timing.simulationThreadCPUSeconds, 100 * timing.simulationThreadCPUSeconds / Swift.max(wall, 1e-9))
         out += String(format: "writes  acked %@  refused %@  lost %d (sampled %d, lost %d, expected %d)  availability %.5f\n",
                       count(s.writes.acknowledged), count(s.writes.refused), s.writes.lost, s.verification.sampled,
                       s.verification.lost, s.verification.expectedLost, s.writes.availability)
