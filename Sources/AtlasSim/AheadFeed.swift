@@ -27,7 +27,6 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
     private var readyStart = 0
     private var cancelled = false
     private var producerExited = false
-    private let name: String
     private var niceOfProducer: Int32?
 
     /// The producer thread's nice value, set before its first chunk (nil before, unthreaded,
@@ -49,7 +48,6 @@ final class AheadFeed<Producer: ChunkProducer>: @unchecked Sendable {
         self.producer = producer
         self.threaded = threaded
         self.maxChunksAhead = maxChunksAhead
-        self.name = name
         if threaded {
             // Works ahead of the simulation, which waits for nothing here while chunks are ready.
             HelperThread.start(name: name, worksAhead: true) { [self] in produce() }

@@ -34,27 +34,19 @@ public enum HelperThread {
     }
 
     /// Names the calling thread as `top -H` and `perf` show it (the kernel keeps 15 bytes).
-    public static func name(_ name: String) {
+    private static func name(_ name: String) {
         #if os(Linux)
         _ = atlas_set_thread_name(name)
         #endif
     }
 
-    /// Lowers the calling thread's priority by `niceIncrement`. Returns its nice value
-    /// afterwards (nil where it cannot be read).
-    @discardableResult
-    public static func lowerPriority() -> Int32? {
+    /// Lowers the calling thread's priority by `niceIncrement` (a hint: left as it is
+    /// where the nice value cannot be read).
+    private static func lowerPriority() {
         #if os(Linux)
+        guard niceIncrement > 0, let current = currentNice() else { return }
         // On Linux a nice value belongs to the thread (its kernel id), not the process.
-        let tid = id_t(atlas_thread_id())
-        let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        errno = 0
-        let current = getpriority(which, tid)
-        guard errno == 0 else { return nil }
-        if niceIncrement > 0 { _ = setpriority(which, tid, Swift.min(19, current + niceIncrement)) }
-        return currentNice()
-        #else
-        return nil
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(atlas_thread_id()), Swift.min(19, current + niceIncrement))
         #endif
     }
 

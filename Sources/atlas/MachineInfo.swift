@@ -37,16 +37,14 @@ enum MachineInfo {
 }
 
 /// Monotonic seconds for measuring wall durations in drivers.
-/// CPU time of the calling thread (user + system).
-func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func monotonicSeconds() -> Double { clockSeconds(CLOCK_MONOTONIC) }
 
-func monotonicSeconds() -> Double {
+/// CPU time of the calling thread (user + system).
+func threadCPUSeconds() -> Double { clockSeconds(CLOCK_THREAD_CPUTIME_ID) }
+
+private func clockSeconds(_ clock: clockid_t) -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 

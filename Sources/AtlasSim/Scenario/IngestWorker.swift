@@ -20,13 +20,13 @@ import AtlasStorage
 /// writes); the simulation thread books the rest (`ScenarioSimulation.book`).
 final class IngestWorker<Job, Outcome>: @unchecked Sendable {
     static var handOverBatches: Int { 2 }
+    /// How long `drain()` spins for the running job before it sleeps (~100 µs).
+    static var drainSpins: Int { 256 }
     private let run: (Job) -> Outcome
     private let condition = NSCondition()
     /// Handed over and not started: `queued[queuedStart...]`.
     private var queued: [Job] = []
     private var queuedStart = 0
-    /// How long `drain()` spins for the running job before it sleeps (~100 µs).
-    static var drainSpins: Int { 256 }
     private var done: [Outcome] = []
     private var busy = false
     private var stopped = false
