@@ -17,41 +17,36 @@ extension MemoryStore {
     /// Prefetch hints for a point lookup of `entityID` that will come soon, in three
     /// stages a few lookups apart, each starting the load the next one needs (each
     /// stage's lookups hit the cache if the earlier stage ran): the index bucket, then
-    /// the entity's slot, then its newest hot cell. Hints only: nothing is read that
+    /// the entity's slot, then the two ends of its hot block. Hints only: nothing is read that
     /// a lookup would not read, and a torn or missing entry prefetches nothing useful.
     public func prefetchLookup(_ entityID: Int64, stage: Int) {
         switch stage {
         case 2: index.prefetch(entityID)
         case 1: if let s = index.find(entityID) { slots.prefetch(Int(s)) }
         default:
-            if let s = index.find(entityID).map(Int.init), s < slots.count { cells.prefetch(Int(slots[s].hotHead)) }
+            guard let s = index.find(entityID).map(Int.init), s < slots.count else { return }
+            let e = slots[s]
+            cells.prefetch(Int(e.hotStart))
+            if e.hotCount > 1 { cells.prefetch(Int(e.hotStart) + Int(e.hotCount) - 1) }
         }
     }
 
     func hotValue(_ slot: Int, attribute: Int32) -> Value? {
-        var c = slots[slot].hotHead
-        while c >= 0 {
-            if cells[Int(c)].attribute == attribute { return cells[Int(c)].value }
-            c = cells[Int(c)].next
+        let e = slots[slot]
+        for k in 0..<Int(e.hotCount) where cells[Int(e.hotStart) + k].attribute == attribute {
+            return cells[Int(e.hotStart) + k].value
         }
         return nil
     }
 
     func snapshot(_ slot: Int) -> HotQueryRow {
         let e = slots[slot]
-        var n = 0
-        var c = e.hotHead
-        while c >= 0 {
-            n += 1
-            c = cells[Int(c)].next
-        }
         var attrs: [HotAttribute] = []
-        attrs.reserveCapacity(n)  // one allocation; the second walk hits the cache
-        c = e.hotHead
-        while c >= 0 {
-            let cell = cells[Int(c)]
+        attrs.reserveCapacity(Int(e.hotCount))
+        // Newest added first (the order the cells were listed in before blocks).
+        for k in stride(from: Int(e.hotCount) - 1, through: 0, by: -1) {
+            let cell = cells[Int(e.hotStart) + k]
             attrs.append(HotAttribute(name: attributeNames[Int(cell.attribute)], value: cell.value))
-            c = cell.next
         }
         return HotQueryRow(entityID: e.entityID, entityType: registeredTypeNames[Int(e.type)],
                            distinctHotAttributes: attrs, updatedAtMicros: e.updatedAtMicros)
@@ -76,7 +71,7 @@ extension MemoryStore {
         var hits: [Int] = []
         for s in tenantEntities(query.tenantID) {
             let slot = Int(s)
-            guard slots[slot].hotHead >= 0 else { continue }
+            guard slots[slot].hotCount > 0 else { continue }
             if preds.allSatisfy({ $0.1.matches(hotValue(slot, attribute: $0.0)) }) { hits.append(slot) }
         }
         hits.sort {
@@ -87,7 +82,7 @@ extension MemoryStore {
     }
 
     public func hotAttributes(tenantID: Int64, entityID: Int64) throws -> EntitySnapshot? {
-        guard let s = visibleSlot(entityID, tenant: tenantID), slots[s].hotHead >= 0 else { return nil }
+        guard let s = visibleSlot(entityID, tenant: tenantID), slots[s].hotCount > 0 else { return nil }
         return snapshot(s)
     }
 
@@ -187,6 +182,6 @@ extension MemoryStore {
         var rows = 0
         for i in 0..<ts.count where slots[Int(ts.slot[i])].tenant == tenantID { rows += 1 }
         return StoreCounts(entities: tenantEntities.count, timeSeriesRows: rows,
-                           hotEntities: tenantEntities.reduce(0) { $0 + (slots[Int($1)].hotHead >= 0 ? 1 : 0) })
+                           hotEntities: tenantEntities.reduce(0) { $0 + (slots[Int($1)].hotCount > 0 ? 1 : 0) })
     }
 }
