@@ -22,7 +22,7 @@ extension QueryRouter {
             if let hit = cache.get(key) {
                 count(.eventual)
                 counters.cacheHits += 1
-                counters.readsBySource[config.cacheSourceName, default: 0] += 1
+                counters.countRead(bySource: config.cacheSourceName)
                 let meta = FreshnessMetadata(source: config.cacheSourceName, sourceKind: .cache,
                                              consistency: .eventual, lagMicros: 0, asOfMicros: now,
                                              cacheStatus: .hit, queryMicros: clock.nowMicros - now,

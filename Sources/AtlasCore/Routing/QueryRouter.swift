@@ -121,7 +121,7 @@ public final class QueryRouter {
     }
 
     func served(by source: any ReadSource) {
-        counters.readsBySource[source.name, default: 0] += 1
+        counters.countRead(bySource: source.name)
         switch source.kind {
         case .primary: counters.primaryReads += 1
         case .replica: counters.replicaReads += 1

@@ -11,7 +11,30 @@ public struct RouterCounters: Sendable, Equatable {
     public var cacheHits = 0
     public var olapReads = 0
     /// Reads answered, by source name (cache hits under the cache's name).
-    public var readsBySource: [String: Int] = [:]
+    public var readsBySource: [String: Int] {
+        get { Dictionary(uniqueKeysWithValues: zip(sourceNames, sourceReads)) }
+        set {
+            let byName = newValue.sorted { $0.key < $1.key }
+            sourceNames = byName.map(\.key)
+            sourceReads = byName.map(\.value)
+        }
+    }
+    /// `readsBySource` as two arrays in name order (so equal counts compare equal): the
+    /// router counts every read, and comparing a handful of short names costs less than
+    /// hashing one.
+    private var sourceNames: [String] = []
+    private var sourceReads: [Int] = []
+
+    /// Counts one read answered by the source named `name`.
+    public mutating func countRead(bySource name: String) {
+        if let i = sourceNames.firstIndex(of: name) {
+            sourceReads[i] += 1
+            return
+        }
+        let i = sourceNames.firstIndex { $0 > name } ?? sourceNames.count
+        sourceNames.insert(name, at: i)
+        sourceReads.insert(1, at: i)
+    }
 
     /// Reads served by a replica at or above the target lag (the spec's `replica_lag_warning`).
     public var replicaLagWarnings = 0

@@ -39,14 +39,15 @@ extension ScenarioSimulation {
             if meta.reason == .primaryAfterReplicaError {
                 penalty += SimTime.nanos(millis: config.topology.services.replicaErrorMs)
             }
-            classify(meta, options: options, level: level, nowMicros: nowMicros)
+            let replica = meta.sourceKind == .replica ? replicaNames.firstIndex(of: meta.source)! : -1
+            classify(meta, replica: replica, options: options, level: level, nowMicros: nowMicros)
             let job = ReadJob(arrivalNanos: now, level: level, penaltyNanos: penalty)
             switch meta.sourceKind {
             case .primary: primaryPool.submit(job)
             case .cache: cachePool.submit(job)
             case .olap: olapPool.submit(job)
             case .replica:
-                let i = replicaIndex[meta.source]!
+                let i = replica
                 replicas[i].reads += 1
                 replicaPools[i].submit(job)
             }
@@ -76,11 +77,12 @@ extension ScenarioSimulation {
     /// Judges the answer by the TRUE position of the source that served it (the router
     /// only knew the reported one): stale when it misses a commit older than the level's
     /// bound; a read-your-writes violation when it has not replayed the client's commit.
-    func classify(_ meta: FreshnessMetadata, options: ReadOptions, level: Int, nowMicros: Int64) {
+    /// `replica` is the index of the replica that served it (-1 when none did).
+    func classify(_ meta: FreshnessMetadata, replica: Int, options: ReadOptions, level: Int, nowMicros: Int64) {
         let trueAsOf: Int64
         switch meta.sourceKind {
         case .primary, .cache: trueAsOf = nowMicros  // a hit is current by the invalidation contract
-        case .replica: trueAsOf = replicas[replicaIndex[meta.source]!].positionMicros
+        case .replica: trueAsOf = replicas[replica].positionMicros
         case .olap: trueAsOf = olap.reportedThroughMicros ?? config.startMicros
         }
         if commits.stalenessMicros(asOfMicros: trueAsOf, nowMicros: nowMicros) > levelBoundMicros[level] {

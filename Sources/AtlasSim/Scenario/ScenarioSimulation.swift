@@ -44,7 +44,9 @@ public final class ScenarioSimulation {
     let router: QueryRouter
     let cache: FaultableCache?
     let replicas: [SimulatedReplica]
-    let replicaIndex: [String: Int]
+    /// Replica names by index: found by comparison, as the router's source names are
+    /// (a read's source is one of a handful; hashing its name cost more).
+    let replicaNames: [String]
     let olap: ReportedSource
     let executor: SimReadExecutor
 
@@ -213,9 +215,7 @@ public final class ScenarioSimulation {
             reps.append(try SimulatedReplica(spec: r, startNanos: startNanos, stream: streams.stream("replica.\(r.name).lag")))
         }
         replicas = reps
-        var idx: [String: Int] = [:]
-        for (i, r) in reps.enumerated() { idx[r.spec.name] = i }
-        replicaIndex = idx
+        replicaNames = reps.map(\.spec.name)
         olap = ReportedSource(name: "olap", kind: .olap, reportedThroughMicros: config.startMicros)
         let lru = topo.cache.enabled
             ? LRUCache(clock: kernel.clock, config: LRUCache.Config(
