@@ -13,6 +13,32 @@ import CThreadTuning
 /// consumer waits on, so a run's output is the same bytes at any priority.
 /// Measured on the 2-core project VM: README, Benchmarks (baseline scenario).
 public enum HelperThread {
+    /// How helpers that work ahead step back.
+    public enum BackgroundPolicy: String, Sendable {
+        /// Nice value raised by `niceIncrement`: ~1.5 % of a normal thread's share while
+        /// they contend, so a helper still progresses when other processes keep every core busy.
+        case nice
+        /// `SCHED_IDLE`: a normal thread waking up preempts it at once, where a nice 19
+        /// thread may first finish its slice. On the 2-core VM the simulation thread was
+        /// preempted ~14K times an hour instead of ~40–50K and the ingest worker waited
+        /// ~1.6 s for a CPU instead of ~3.3 s. The cost: while other processes keep every
+        /// core busy a helper gets ~0.3 % of one (weight 3 of 1024), so the consumer
+        /// waiting on it crawls. The `atlas` command uses it (a run is measured alone);
+        /// the library and the tests, which run beside each other, keep `nice`.
+        case idle
+    }
+
+    /// `ATLAS_BACKGROUND_POLICY` (`nice` or `idle`), read once; `nice` when unset, and
+    /// (with a warning on stderr naming the variable) when it holds anything else.
+    public static let backgroundPolicy: BackgroundPolicy = {
+        guard let s = ProcessInfo.processInfo.environment["ATLAS_BACKGROUND_POLICY"] else { return .nice }
+        guard let p = BackgroundPolicy(rawValue: s) else {
+            FileHandle.standardError.write(Data("atlas: ATLAS_BACKGROUND_POLICY=\(s) is neither nice nor idle; using nice\n".utf8))
+            return .nice
+        }
+        return p
+    }()
+
     /// The nice increment for helpers that work ahead: `ATLAS_BACKGROUND_NICE` (0 turns
     /// it off, for A/B measurements), default 19 — the lowest nice level, ~1.5 % of a
     /// normal thread's CPU share while they contend (10 left the simulation thread 1 s
@@ -23,12 +49,13 @@ public enum HelperThread {
         return Swift.max(0, Swift.min(19, n))
     }()
 
-    /// Starts a thread named `name` running `body`; with `worksAhead`, at a priority
-    /// lowered by `niceIncrement`.
-    public static func start(name: String, worksAhead: Bool, _ body: @escaping @Sendable () -> Void) {
+    /// Starts a thread named `name` running `body`; with `worksAhead`, stepped back by
+    /// `policy`.
+    public static func start(name: String, worksAhead: Bool, policy: BackgroundPolicy = backgroundPolicy,
+                             _ body: @escaping @Sendable () -> Void) {
         Thread {
             Self.name(name)
-            if worksAhead { lowerPriority() }
+            if worksAhead { lowerPriority(policy) }
             body()
         }.start()
     }
@@ -40,10 +67,14 @@ public enum HelperThread {
         #endif
     }
 
-    /// Lowers the calling thread's priority by `niceIncrement` (a hint: left as it is
-    /// where the nice value cannot be read).
-    private static func lowerPriority() {
+    /// Lowers the calling thread's priority by `policy` (a hint: left as it is where the
+    /// kernel refuses).
+    private static func lowerPriority(_ policy: BackgroundPolicy) {
         #if os(Linux)
+        if policy == .idle {
+            _ = atlas_set_idle_policy()
+            return
+        }
         guard niceIncrement > 0, let current = currentNice() else { return }
         // On Linux a nice value belongs to the thread (its kernel id), not the process.
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(atlas_thread_id()), Swift.min(19, current + niceIncrement))
@@ -55,6 +86,15 @@ public enum HelperThread {
     public static func spinPause() {
         #if os(Linux)
         atlas_cpu_relax()
+        #endif
+    }
+
+    /// Whether the calling thread runs under `SCHED_IDLE` (false where there is none).
+    public static func hasIdlePolicy() -> Bool {
+        #if os(Linux)
+        return atlas_has_idle_policy() != 0
+        #else
+        return false
         #endif
     }
 
