@@ -57,20 +57,45 @@ struct CacheKeyTable {
     }
 
     private mutating func insert(_ key: CacheKey, _ value: Int64) {
-        if let i = position(key) {
-            entries[i].value = value
-            return
-        }
+        // One walk: without deletion markers (removal shifts entries back), the key is
+        // either in its run or the run's first empty bucket is where it goes.
         if (count + 1) * 10 > entries.count * 7 { grow() }
         let mask = entries.count - 1
         var i = home(key.tenantID, key.entityID)
-        while entries[i].tenantID != Self.emptyTenant { i = (i + 1) & mask }
+        while entries[i].tenantID != Self.emptyTenant {
+            if entries[i].entityID == key.entityID && entries[i].tenantID == key.tenantID {
+                entries[i].value = value
+                return
+            }
+            i = (i + 1) & mask
+        }
         entries[i] = Entry(tenantID: key.tenantID, entityID: key.entityID, value: value)
         count += 1
     }
 
+    /// Removes `key` and returns its value (nil when absent): one walk, where reading
+    /// it and then setting it to nil takes two.
+    @discardableResult
+    mutating func removeValue(forKey key: CacheKey) -> Int64? {
+        guard let i = position(key) else { return nil }
+        let v = entries[i].value
+        remove(at: i)
+        return v
+    }
+
+    /// Removes `key` if its value is `value`; returns whether it did.
+    mutating func removeValue(forKey key: CacheKey, ifEqualTo value: Int64) -> Bool {
+        guard let i = position(key), entries[i].value == value else { return false }
+        remove(at: i)
+        return true
+    }
+
     private mutating func remove(_ key: CacheKey) {
-        guard var hole = position(key) else { return }
+        if let i = position(key) { remove(at: i) }
+    }
+
+    private mutating func remove(at position: Int) {
+        var hole = position
         let mask = entries.count - 1
         entries[hole].tenantID = Self.emptyTenant
         count -= 1

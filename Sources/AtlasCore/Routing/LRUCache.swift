@@ -136,8 +136,8 @@ public final class LRUCache: ReadCache {
     }
 
     private func invalidate(_ key: CacheKey, now: Int64) {
-        if let i = index[key] {
-            remove(at: Int(i))
+        if let i = index.removeValue(forKey: key) {
+            release(Int(i))
             counters.invalidations += 1
         }
         guard config.invalidationMemoryMicros > 0 else { return }
@@ -217,7 +217,7 @@ public final class LRUCache: ReadCache {
                 tombstones.prefetch(tombstoneQueue[tombstoneQueueStart + Self.prefetchDistance].key)  // a hint
             }
             let (key, at) = tombstoneQueue[tombstoneQueueStart]
-            if tombstones[key] == at { tombstones[key] = nil }
+            _ = tombstones.removeValue(forKey: key, ifEqualTo: at)
             tombstoneQueueStart += 1
         }
         // Reclaim the consumed prefix once it dominates the array.
@@ -228,8 +228,13 @@ public final class LRUCache: ReadCache {
     }
 
     private func remove(at i: Int) {
-        unlink(i)
         index[nodes[i].key] = nil
+        release(i)
+    }
+
+    /// Frees node `i`, already out of the index.
+    private func release(_ i: Int) {
+        unlink(i)
         bytes -= nodes[i].bytes
         freeSlots.append(i)
     }

@@ -2,7 +2,7 @@ import Testing
 @testable import AtlasCore
 
 /// The cache's open-addressing table must behave as a dictionary under any mix of
-/// inserts, overwrites and removals (removal shifts entries back; a broken shift loses
+/// inserts, overwrites and removals (by setting nil, by `removeValue`, conditional) (removal shifts entries back; a broken shift loses
 /// keys that probed past the removed one).
 @Suite struct CacheKeyTableTests {
     /// A tiny splitmix64, so the workload is fixed without importing the simulator.
@@ -26,12 +26,21 @@ import Testing
             let r = mix.next()
             // Few tenants and nearby entity ids: many keys share probe runs.
             let key = CacheKey(tenantID: Int64(r % 3) + 1, entityID: Int64((r >> 8) % UInt64(keySpace)))
-            if r >> 60 < 6 {
+            switch r >> 60 {
+            case 0..<6:
                 table[key] = Int64(step)
                 reference[key] = Int64(step)
-            } else {
+            case 6..<10:
                 table[key] = nil
                 reference[key] = nil
+            case 10..<13:
+                #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            default:
+                // Removes only on a matching value: half the time the current one.
+                let guess = r & 1 == 0 ? reference[key] ?? -1 : Int64(step)
+                let removes = reference[key] == guess
+                #expect(table.removeValue(forKey: key, ifEqualTo: guess) == removes)
+                if removes { reference[key] = nil }
             }
             if step % 997 == 0 {
                 #expect(table.count == reference.count)
