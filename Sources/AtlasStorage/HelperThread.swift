@@ -42,8 +42,7 @@ public enum HelperThread {
     /// The nice increment for helpers that work ahead: `ATLAS_BACKGROUND_NICE` (0 turns
     /// it off, for A/B measurements), default 19 — the lowest nice level, ~1.5 % of a
     /// normal thread's CPU share while they contend (10 left the simulation thread 1 s
-    /// more an hour waiting for a CPU). Not `SCHED_IDLE`: a helper must still progress
-    /// when other processes keep every core busy.
+    /// more an hour waiting for a CPU). Used by `BackgroundPolicy.nice`.
     public static let niceIncrement: Int32 = {
         guard let s = ProcessInfo.processInfo.environment["ATLAS_BACKGROUND_NICE"], let n = Int32(s) else { return 19 }
         return Swift.max(0, Swift.min(19, n))

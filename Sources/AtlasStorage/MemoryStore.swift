@@ -36,15 +36,15 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         var tenant: Int64
         var updatedAtMicros: Int64
         /// First cell of the entity's hot block in `cells`, -1 when it has none. The block
-        /// holds `hotCount` cells in the order they were added, in room for
-        /// `1 << hotCapacityLog2`: a snapshot reads a few adjacent lines, not a chain of
-        /// misses (a linked list per entity cost ~8 % of a scenario hour in snapshots).
+        /// holds `hotCount` cells in the order they were added, in room for the smallest
+        /// power of two at least `hotCount` (blocks start at 1 and double when full): a
+        /// snapshot reads a few adjacent lines, not a chain of misses (a linked list per
+        /// entity cost ~8 % of a scenario hour in snapshots).
         var hotStart: Int32
         /// Next registered slot of the same tenant (newest first), -1 at the end.
         var nextInTenant: Int32
         var type: Int32
         var hotCount: UInt16
-        var hotCapacityLog2: UInt8
         var registered: Bool
     }
     /// One hot attribute value of one entity.
@@ -158,7 +158,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
         let s = UInt32(slots.count)
         slots.append(EntitySlot(entityID: r.entityID, tenant: r.tenantID, updatedAtMicros: 0, hotStart: -1,
                                 nextInTenant: -1, type: typeID(r.entityType), hotCount: 0,
-                                hotCapacityLog2: 0, registered: false))
+                                registered: false))
         index.insert(r.entityID, slot: s, tenant: code)
         claimedSinceFlush.append(s)
         return s
@@ -225,7 +225,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
     /// Undo records of one flush.
     private enum Undo {
         case cell(index: Int32, atMicros: Int64, offset: Int64, value: Value)
-        case block(slot: UInt32, start: Int32, count: UInt16, capacityLog2: UInt8)
+        case block(slot: UInt32, start: Int32, count: UInt16)
         case updatedAt(slot: UInt32, value: Int64)
     }
 
@@ -272,9 +272,7 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
                 switch u {
                 case let .cell(c, at, offset, value):
                     cells[Int(c)].atMicros = at; cells[Int(c)].offset = offset; cells[Int(c)].value = value
-                case let .block(s, start, count, capacityLog2):
-                    slots[Int(s)].hotStart = start; slots[Int(s)].hotCount = count
-                    slots[Int(s)].hotCapacityLog2 = capacityLog2
+                case let .block(s, start, count): slots[Int(s)].hotStart = start; slots[Int(s)].hotCount = count
                 case let .updatedAt(s, v): slots[Int(s)].updatedAtMicros = v
                 }
             }
@@ -337,7 +335,6 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             if i + slotsAhead < rows.count { slots.prefetch(Int(rows[i + slotsAhead].slot)) }
             if i + blocksAhead < rows.count { cells.prefetch(Int(slots[Int(rows[i + blocksAhead].slot)].hotStart)) }
             let e = slots[Int(rows[i].slot)]
-            guard e.hotStart >= 0 else { continue }
             let start = Int(e.hotStart)
             for k in 0..<Int(e.hotCount) where cells[start + k].attribute == rows[i].attribute {
                 found[i] = Int32(k)
@@ -363,13 +360,12 @@ public final class MemoryStore: TelemetryStore, FlushFaultInjectable {
             guard e.hotCount < UInt16.max else {
                 throw IntegrityError(description: "flush: entity \(e.entityID) has more than \(UInt16.max) hot attributes")
             }
-            undo.append(.block(slot: r.slot, start: e.hotStart, count: e.hotCount, capacityLog2: e.hotCapacityLog2))
-            if e.hotStart < 0 || Int(e.hotCount) == 1 << Int(e.hotCapacityLog2) {
-                let log2 = e.hotStart < 0 ? 0 : e.hotCapacityLog2 + 1
-                let start = allocateBlock(capacity: 1 << Int(log2))
+            undo.append(.block(slot: r.slot, start: e.hotStart, count: e.hotCount))
+            // Full when the count is 0 (no block) or a power of two (the block's size).
+            if e.hotCount & (e.hotCount &- 1) == 0 {
+                let start = allocateBlock(capacity: Swift.max(1, 2 * Int(e.hotCount)))
                 for k in 0..<Int(e.hotCount) { cells[start + k] = cells[Int(e.hotStart) + k] }
                 slots[s].hotStart = Int32(start)
-                slots[s].hotCapacityLog2 = log2
             }
             // Room past `hotCount` is unused: overwriting it needs no undo of its own.
             cells[Int(slots[s].hotStart) + Int(e.hotCount)] = HotCell(atMicros: r.atMicros, offset: r.offset,

@@ -110,4 +110,28 @@ import Testing
         }
         try model.check(p.store)
     }
+
+    @Test func anEntityPastTheHotCellLimitFailsItsFlushWholly() throws {
+        // A block counts its cells in 16 bits: the 65,536th hot attribute of one entity is
+        // refused with an error naming it, and the flush leaves nothing behind.
+        let limit = Int(UInt16.max)
+        let store = MemoryStore()
+        try store.install(catalog: Catalog(
+            tenants: [Tenant(id: 1, name: "acme")],
+            attributes: (1...limit + 1).map { Attribute(id: Int64($0), name: "h\($0)", dataType: .int, isHot: true) }))
+        let records = (1...limit + 1).map {
+            LogRecord(offset: Int64($0), tenantID: 1, entityID: 42, entityType: "device", attributeID: Int64($0),
+                      value: .int(Int64($0)), ingestedAtMicros: Fixture.t0)
+        }
+        try store.stage(records)
+        #expect { try store.flush() } throws: { "\($0)".contains("entity 42 has more than \(limit) hot attributes") }
+        #expect(try store.hotAttributes(tenantID: 1, entityID: 42) == nil)
+        #expect(try store.flushedOffset() == 0 && store.stagedCount() == limit + 1)
+        #expect(try store.counts(tenantID: 1) == StoreCounts(entities: 0, timeSeriesRows: 0, hotEntities: 0))
+        // One attribute fewer flushes.
+        try store.clearStaging()
+        try store.stage(Array(records.prefix(limit)))
+        #expect(try store.flush().hotCellsWritten == limit)
+        #expect(try store.hotAttributes(tenantID: 1, entityID: 42)?.hotAttributeCount == limit)
+    }
 }

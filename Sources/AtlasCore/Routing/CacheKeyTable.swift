@@ -75,7 +75,6 @@ struct CacheKeyTable {
 
     /// Removes `key` and returns its value (nil when absent): one walk, where reading
     /// it and then setting it to nil takes two.
-    @discardableResult
     mutating func removeValue(forKey key: CacheKey) -> Int64? {
         guard let i = position(key) else { return nil }
         let v = entries[i].value

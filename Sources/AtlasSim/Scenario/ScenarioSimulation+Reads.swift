@@ -47,9 +47,8 @@ extension ScenarioSimulation {
             case .cache: cachePool.submit(job)
             case .olap: olapPool.submit(job)
             case .replica:
-                let i = replica
-                replicas[i].reads += 1
-                replicaPools[i].submit(job)
+                replicas[replica].reads += 1
+                replicaPools[replica].submit(job)
             }
         } catch {
             levelCounts[level].errors += 1

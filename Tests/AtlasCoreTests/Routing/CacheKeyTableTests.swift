@@ -2,8 +2,8 @@ import Testing
 @testable import AtlasCore
 
 /// The cache's open-addressing table must behave as a dictionary under any mix of
-/// inserts, overwrites and removals (by setting nil, by `removeValue`, conditional) (removal shifts entries back; a broken shift loses
-/// keys that probed past the removed one).
+/// inserts, overwrites and removals — by setting nil, by `removeValue`, and conditional
+/// (removal shifts entries back; a broken shift loses keys that probed past the removed one).
 @Suite struct CacheKeyTableTests {
     /// A tiny splitmix64, so the workload is fixed without importing the simulator.
     struct Mix {
