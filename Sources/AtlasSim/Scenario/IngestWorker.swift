@@ -12,7 +12,8 @@ import AtlasStorage
 /// time-series sample, the end). So the run computes what the single-threaded run
 /// computes, in the same order; the two are compared byte for byte in the tests.
 ///
-/// Jobs are handed over a few at a time (each handover may wake the thread) and the
+/// Jobs are handed over a few at a time (each handover may wake the thread), or a flush
+/// window's at once (`submitAll`, see `ScenarioSimulation.handIngestsAhead`), and the
 /// worker takes them one at a time, so a `drain()` waits for at most the one job running
 /// and takes the rest back. The clock the `Ingestor` reads is pinned to each job's
 /// completion time (`PinnedClock`), never the simulation clock moving meanwhile.
@@ -47,6 +48,13 @@ final class IngestWorker<Job, Outcome>: @unchecked Sendable {
         local.append(job)
         outstanding += 1
         if local.count >= Self.handOverBatches { handOver() }
+    }
+
+    /// Queues `jobs` after every earlier one and hands them all over at once.
+    func submitAll(_ jobs: [Job]) {
+        local.append(contentsOf: jobs)
+        outstanding += jobs.count
+        handOver()
     }
 
     /// Waits until every submitted job has run; returns their outcomes in order. Jobs

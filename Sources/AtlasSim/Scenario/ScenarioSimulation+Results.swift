@@ -61,6 +61,7 @@ extension ScenarioSimulation {
         for i in intervalLatency.indices { intervalLatency[i] = Self.intervalRecorder() }
         if kernel.nowNanos < endNanos {
             kernel.schedule(sampleKind, afterNanos: SimTime.nanos(seconds: dt))
+            nextSampleNanos = kernel.nowNanos + SimTime.nanos(seconds: dt)
         }
     }
 

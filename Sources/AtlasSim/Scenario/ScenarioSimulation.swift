@@ -108,6 +108,13 @@ public final class ScenarioSimulation {
     let ingestTickNanos: Int64
     let levelBoundMicros: [Int64]
     @exclusivity(unchecked) var pending = IngestBatch(readings: [], arrivalNanos: [])
+    /// Ticks and ingests made ahead (`handIngestsAhead`), and the times it works from.
+    @exclusivity(unchecked) var ahead = IngestAhead()
+    @exclusivity(unchecked) var nextIngestTickNanos: Int64 = 0
+    @exclusivity(unchecked) var nextFlushTimerNanos: Int64 = 0
+    @exclusivity(unchecked) var nextSampleNanos: Int64 = 0
+    /// When the ingest pool's batch in service completes (≤ now when it is idle).
+    @exclusivity(unchecked) var ingestBusyUntilNanos: Int64 = 0
     /// The read arrival scheduled next.
     @exclusivity(unchecked) var nextRead: ReadArrival?
     @exclusivity(unchecked) var flushRequested = false
@@ -249,7 +256,12 @@ public final class ScenarioSimulation {
         concurrentStore = threadedIngest ? raw as? any ConcurrentStaging : nil
         if concurrentStore != nil { ingestWorker = IngestWorker { [unowned self] job in self.ingest(job) } }
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
-            onStart: { [unowned(unsafe) self] b, _ in self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream) },
+            onStart: { [unowned(unsafe) self] b, _ in
+                // A draw made ahead is this batch's: the pool starts batches in the order drawn.
+                let s = self.ahead.takeDraw() ?? self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream)
+                self.ingestBusyUntilNanos = self.kernel.nowNanos + Swift.max(0, s)
+                return s
+            },
             onComplete: { [unowned(unsafe) self] b in self.completeIngest(b) })
         flushPool = ServerPool(name: "flush", servers: 1, kernel: kernel,
             onStart: { [unowned(unsafe) self] _, _ in self.startFlush() },
@@ -292,11 +304,14 @@ public final class ScenarioSimulation {
         if let r = nextRead { kernel.schedule(readArrivalKind, atNanos: r.atNanos) }
         let topo = config.topology
         kernel.schedule(ingestTickKind, atNanos: startNanos + ingestTickNanos)
+        nextIngestTickNanos = startNanos + ingestTickNanos
         kernel.schedule(flushTimerKind, atNanos: startNanos + topo.flushIntervalMs * SimTime.nanosPerMilli)
+        nextFlushTimerNanos = startNanos + topo.flushIntervalMs * SimTime.nanosPerMilli
         kernel.schedule(replayTickKind, atNanos: startNanos)
         kernel.schedule(probeKind, atNanos: startNanos + SimTime.nanos(millis: topo.lagProbeIntervalMs))
         kernel.schedule(olapLoadKind, atNanos: startNanos + SimTime.nanos(seconds: topo.olap.loadIntervalSeconds))
         kernel.schedule(sampleKind, atNanos: startNanos + SimTime.nanos(seconds: config.outputs.timeSeriesIntervalSeconds))
+        nextSampleNanos = startNanos + SimTime.nanos(seconds: config.outputs.timeSeriesIntervalSeconds)
         let chunk = Swift.max(SimTime.nanosPerSecond, SimTime.nanos(seconds: progressEverySeconds))
         while kernel.nowNanos < endNanos {
             kernel.run(untilNanos: Swift.min(endNanos, kernel.nowNanos + chunk))
@@ -321,14 +336,22 @@ public final class ScenarioSimulation {
     /// acknowledged one is visible or known lost, no read is outstanding, the primary is up.
     public var isDrained: Bool {
         syncIngest()
-        return writeArrivals.nextNanos == nil && pending.readings.isEmpty && ingestPool.isIdle && arrivalByOffset.isEmpty && !primaryDown
+        return writeArrivals.nextNanos == nil && ahead.isEmpty && pending.readings.isEmpty && ingestPool.isIdle
+            && arrivalByOffset.isEmpty && !primaryDown
             && primaryPool.isIdle && cachePool.isIdle && olapPool.isIdle && replicaPools.allSatisfy(\.isIdle)
     }
 
     // MARK: writes
 
     func ingestTick() {
-        let times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
+        let times: [Int64]
+        if let t = ahead.takeTick(at: kernel.nowNanos) {
+            if pending.readings.isEmpty { pending.readings = t.readings } else { pending.readings += t.readings }
+            times = t.times
+        } else {
+            times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
+        }
+        nextIngestTickNanos = kernel.nowNanos + ingestTickNanos
         if pending.arrivalNanos.isEmpty { pending.arrivalNanos = times } else { pending.arrivalNanos += times }
         writes.arrived += times.count
         if !pending.readings.isEmpty {
@@ -339,6 +362,11 @@ public final class ScenarioSimulation {
     }
 
     func completeIngest(_ b: IngestBatch) {
+        if ahead.handedCompletions > 0 {
+            // Handed to the worker at the last flush, with this completion time.
+            ahead.handedCompletions -= 1
+            return
+        }
         let now = kernel.nowNanos
         if primaryDown, config.topology.primaryOutageWrites == .refuse || !config.topology.durableLog {
             writes.refused += b.readings.count
@@ -443,6 +471,7 @@ public final class ScenarioSimulation {
     // MARK: flushes
 
     func flushTimer() {
+        nextFlushTimerNanos = kernel.nowNanos + config.topology.flushIntervalMs * SimTime.nanosPerMilli
         requestFlush()
         kernel.schedule(flushTimerKind, afterNanos: config.topology.flushIntervalMs * SimTime.nanosPerMilli)
     }
@@ -453,18 +482,21 @@ public final class ScenarioSimulation {
 
     func startFlush() -> Int64 {
         syncIngest()
-        defer { noteStagingChanged() }
         if let n = try? rawStore.stagedCount(), n > writes.maxStagedRows { writes.maxStagedRows = n }
+        let cost: Int64
         do {
             let r = try flusher.flushNow()
             runningFlush = r
             flushRowsRecorder.record(Double(r.rowsTaken))
-            return flushCost.sampleNanos(rows: r.rowsTaken, flushCostStream)
+            cost = flushCost.sampleNanos(rows: r.rowsTaken, flushCostStream)
         } catch {
             // Counted by the Flusher; nothing became visible. The next request retries.
             runningFlush = nil
-            return flushCost.sampleNanos(rows: 0, flushCostStream)
+            cost = flushCost.sampleNanos(rows: 0, flushCostStream)
         }
+        noteStagingChanged()
+        handIngestsAhead()
+        return cost
     }
 
     func completeFlush() {
