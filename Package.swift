@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),
         .systemLibrary(name: "CThreadTuning"),
 
-        .target(name: "AtlasStats", dependencies: ["CGSL"], swiftSettings: hotPath),
+        .target(name: "AtlasStats", dependencies: ["CGSL", "CPrefetch"], swiftSettings: hotPath),
         .target(name: "AtlasCore", dependencies: ["CPrefetch"], swiftSettings: hotPath),
         .target(
             name: "AtlasStorage",
@@ -39,7 +39,7 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "AtlasSim", dependencies: [
-            "AtlasCore", "AtlasStorage", "AtlasStats",
+            "AtlasCore", "AtlasStorage", "AtlasStats", "CPrefetch",
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: hotPath),

@@ -1,3 +1,4 @@
+import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -93,11 +94,16 @@ public struct AttributeSet {
     /// The attribute of the next reading of `entityID`: one of the entity's
     /// `attributesPerEntity` schema slots, each mapped by popularity.
     public func nextIndex(entityID: Int64, _ stream: RandomStream) -> Int {
+        popularity.index(hash: nextHash(entityID: entityID, stream))
+    }
+
+    /// The popularity-table hash `nextIndex(entityID:_:)` looks up (one draw from `stream`).
+    func nextHash(entityID: Int64, _ stream: RandomStream) -> UInt64 {
         let k = UInt64(config.attributesPerEntity)
-        guard k > 0 else { return nextIndex(stream) }
+        guard k > 0 else { return stream.nextUInt64() }
         // Multiply-shift, not `%`: a 64-bit division per reading showed in profiles.
         let slot = ((stream.nextUInt64() >> 32) &* k) >> 32
-        return popularity.index(hash: StableHash.mix64(UInt64(bitPattern: entityID) &* 0x9E37_79B9_7F4A_7C15 ^ slot ^ config.salt))
+        return StableHash.mix64(UInt64(bitPattern: entityID) &* 0x9E37_79B9_7F4A_7C15 ^ slot ^ config.salt)
     }
 
     /// The id of the attribute at `index` (ids are 1...count).
@@ -134,12 +140,15 @@ extension AttributeSet {
     func appendReadings(entityIDs: [Int64], arrivalNanos: [Int64], tenants: TenantMap,
                         attributeStream: RandomStream, valueStream: RandomStream, to out: inout [Reading]) {
         precondition(entityIDs.count == arrivalNanos.count)
-        let attrs = entityIDs.map { nextIndex(entityID: $0, attributeStream) }
+        // Every table row the passes read is prefetched before the first lookup, so the
+        // misses overlap across the whole tick, not just a few arrivals in flight.
+        let hashes = entityIDs.map { nextHash(entityID: $0, attributeStream) }
+        for h in hashes { popularity.prefetch(hash: h) }
+        for id in entityIDs { tenants.prefetchTenant(of: id) }
+        let attrs = hashes.map { popularity.index(hash: $0) }
+        params.withUnsafeBufferPointer { p in for a in attrs { atlas_prefetch(p.baseAddress! + a) } }
         let tenantIDs = entityIDs.map { tenants.tenant(of: $0) }
         let types = entityIDs.map { tenants.entityType(of: $0) }
-        var touched: Float = 0
-        for a in attrs { touched += params[a].center }
-        precondition(!touched.isNaN)
         for i in entityIDs.indices {
             let nowMicros = arrivalNanos[i] / SimTime.nanosPerMicro
             out.append(Reading(tenantID: tenantIDs[i], entityID: entityIDs[i], entityType: types[i],

@@ -66,8 +66,13 @@ public struct TenantMap: Sendable {
 
     /// The tenant that owns `entityID`.
     public func tenant(of entityID: Int64) -> Int64 {
-        Int64(tenantAlias.index(hash: StableHash.mix64(UInt64(bitPattern: entityID) ^ config.salt))) + 1
+        Int64(tenantAlias.index(hash: tenantHash(entityID))) + 1
     }
+
+    /// Starts loading what `tenant(of: entityID)` reads (a hint).
+    func prefetchTenant(of entityID: Int64) { tenantAlias.prefetch(hash: tenantHash(entityID)) }
+
+    private func tenantHash(_ entityID: Int64) -> UInt64 { StableHash.mix64(UInt64(bitPattern: entityID) ^ config.salt) }
 
     /// The entity type of `entityID` (stable, so every reading registers the same type).
     public func entityType(of entityID: Int64) -> String {

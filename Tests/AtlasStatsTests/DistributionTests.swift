@@ -85,4 +85,18 @@ enum JSONEncoderShim {
         #expect(abs(Double(c[0]) / 100_000 - 0.1) < 0.006)
         #expect(abs(Double(c[3]) / 100_000 - 0.6) < 0.006)
     }
+
+    /// `prefetch(hash:)` touches the column `index(hash:)` reads, for any hash, and
+    /// changes nothing: the edges of the hash range stay inside the table.
+    @Test func prefetchIsAHintForEveryHash() {
+        for weights in [[1.0], [1, 0, 3, 6], (1...1000).map { 1 / Double($0) }] {
+            let t = AliasTable(weights: weights)
+            var sm = SplitMix64(seed: 9)
+            for h in [0, UInt64.max, UInt64.max >> 1, 1 << 32] + (0..<1000).map({ _ in sm.next() }) {
+                let before = t.index(hash: h)
+                t.prefetch(hash: h)
+                #expect(t.index(hash: h) == before && before >= 0 && before < weights.count)
+            }
+        }
+    }
 }
