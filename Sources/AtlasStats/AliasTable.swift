@@ -41,18 +41,22 @@ public struct AliasTable: Sendable {
     /// Number of outcomes.
     public var count: Int { columns.count }
 
-    /// The outcome for 64 uniformly random bits (a hash or a generator draw).
+    /// The column a hash's high 32 bits choose (multiply-shift onto 0..<count).
+    @inlinable
+    public func column(hash h: UInt64) -> Int { Int(((h >> 32) &* UInt64(columns.count)) >> 32) }
+
     /// Starts loading the column `index(hash: h)` reads, so that a batch of lookups can
     /// overlap their cache misses (a hint: nothing changes).
     @inlinable
     public func prefetch(hash h: UInt64) {
-        let column = Int(((h >> 32) &* UInt64(columns.count)) >> 32)
+        let column = column(hash: h)
         columns.withUnsafeBufferPointer { atlas_prefetch($0.baseAddress! + column) }
     }
 
+    /// The outcome for 64 uniformly random bits (a hash or a generator draw).
     @inlinable
     public func index(hash h: UInt64) -> Int {
-        let column = Int(((h >> 32) &* UInt64(columns.count)) >> 32)
+        let column = column(hash: h)
         let c = columns[column]
         return UInt32(truncatingIfNeeded: h) < c.threshold ? column : Int(c.alias)
     }

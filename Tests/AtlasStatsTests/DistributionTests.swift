@@ -86,17 +86,22 @@ enum JSONEncoderShim {
         #expect(abs(Double(c[3]) / 100_000 - 0.6) < 0.006)
     }
 
-    /// `prefetch(hash:)` touches the column `index(hash:)` reads, for any hash, and
-    /// changes nothing: the edges of the hash range stay inside the table.
-    @Test func prefetchIsAHintForEveryHash() {
+    /// The column `prefetch(hash:)` loads is the one `index(hash:)` reads: inside the
+    /// table at the edges of the hash range, spread evenly by the high 32 bits, and the
+    /// outcome is that column or its alias.
+    @Test func prefetchAndIndexShareTheColumn() {
         for weights in [[1.0], [1, 0, 3, 6], (1...1000).map { 1 / Double($0) }] {
             let t = AliasTable(weights: weights)
             var sm = SplitMix64(seed: 9)
             for h in [0, UInt64.max, UInt64.max >> 1, 1 << 32] + (0..<1000).map({ _ in sm.next() }) {
-                let before = t.index(hash: h)
+                let c = t.column(hash: h)
+                #expect(c >= 0 && c < weights.count)
                 t.prefetch(hash: h)
-                #expect(t.index(hash: h) == before && before >= 0 && before < weights.count)
+                let i = t.index(hash: h)
+                #expect(i == c || i == Int(t.columns[c].alias))
             }
+            // The top column is reached by the largest hashes and the first by the smallest.
+            #expect(t.column(hash: .max) == weights.count - 1 && t.column(hash: 0) == 0)
         }
     }
 }

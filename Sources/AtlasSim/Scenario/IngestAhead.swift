@@ -1,8 +1,8 @@
 import AtlasCore
 
-/// The write ticks a scenario has made ahead of the kernel, and the ingest jobs it has
-/// handed to the ingest worker ahead of their completion events (see
-/// `ScenarioSimulation.handIngestsAhead`).
+/// The write ticks a scenario has made ahead of the kernel, with their batches' service
+/// draws, and the count of ingest jobs handed to the worker ahead of their completion
+/// events (see `ScenarioSimulation.handIngestsAhead`).
 struct IngestAhead {
     /// One ingest tick's arrivals, taken from `WriteArrivals` before the tick's event, and
     /// the ingest pool's service draw for its batch once one has been drawn.
@@ -14,17 +14,14 @@ struct IngestAhead {
     }
 
     /// Ticks made ahead, oldest first: `ticks[head...]`.
-    private(set) var ticks: [Tick] = []
+    private var ticks: [Tick] = []
     private var head = 0
-    /// Service draws made ahead for the ingest pool, in the order its batches start.
-    private var draws: [Int64] = []
-    private var drawHead = 0
     /// Ingest completions still to come whose jobs were handed over ahead (the next ones).
     var handedCompletions = 0
     /// Windows whose ingests were handed over ahead, and those that were not (figures).
     var windowsAhead = 0, windowsInline = 0
 
-    var isEmpty: Bool { head == ticks.count && drawHead == draws.count && handedCompletions == 0 }
+    var isEmpty: Bool { head == ticks.count && handedCompletions == 0 }
     var pendingTicks: Int { ticks.count - head }
 
     subscript(pending i: Int) -> Tick {
@@ -47,19 +44,5 @@ struct IngestAhead {
             head = 0
         }
         return t
-    }
-
-    mutating func appendDraw(_ nanos: Int64) { draws.append(nanos) }
-
-    /// The next service draw made ahead, if any.
-    mutating func takeDraw() -> Int64? {
-        guard drawHead < draws.count else { return nil }
-        let d = draws[drawHead]
-        drawHead += 1
-        if drawHead == draws.count {
-            draws.removeAll(keepingCapacity: true)
-            drawHead = 0
-        }
-        return d
     }
 }

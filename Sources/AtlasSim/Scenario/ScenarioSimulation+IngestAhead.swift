@@ -11,9 +11,10 @@ import AtlasCore
 /// their own streams, the ingest pool is one FIFO server whose service times come from
 /// its own stream, so when it is idle at a flush the completion time of every batch of
 /// the next window follows from the ticks' arrivals and the draws, taken in the order the
-/// pool would take them (and kept for it: `IngestAhead`). Between two flushes nothing
-/// the simulation observes depends on staging, and what an ingest books is booked at the
-/// next `syncIngest()`, as before. So the jobs that complete before the window's end
+/// pool would take them (each kept with its tick, then its batch:
+/// `IngestBatch.serviceDrawNanos`). Between two flushes nothing the simulation observes
+/// depends on staging, and what an ingest books is booked at the next `syncIngest()`,
+/// as before. So the jobs that complete before the window's end
 /// (the next flush timer or time-series sample) go to the worker at once, and the rest
 /// take the usual path. Only runs without faults, with room in staging for the whole
 /// window and no flush asked for meanwhile, look ahead; others, and any window where the
@@ -22,8 +23,7 @@ extension ScenarioSimulation {
     /// Called by `startFlush()` once the flush is done (the worker is idle).
     func handIngestsAhead() {
         guard let worker = ingestWorker, let concurrentStore, config.faults.isEmpty, !primaryDown,
-              !flushRequested, ingestPool.isIdle, ahead.handedCompletions == 0,
-              pending.readings.isEmpty, kernel.nowNanos < endNanos else {
+              !flushRequested, ingestPool.isIdle, ahead.handedCompletions == 0, kernel.nowNanos < endNanos else {
             ahead.windowsInline += 1
             return
         }
@@ -49,7 +49,6 @@ extension ScenarioSimulation {
             } else {
                 draw = ingestCost.sampleNanos(rows: t.readings.count, ingestCostStream)
                 ahead[pending: k - 1].serviceDrawNanos = draw
-                ahead.appendDraw(draw)
             }
             let completion = Swift.max(t.throughNanos, busyUntil) + Swift.max(0, draw)
             busyUntil = completion

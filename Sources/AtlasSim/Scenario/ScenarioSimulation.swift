@@ -53,6 +53,9 @@ public final class ScenarioSimulation {
     struct IngestBatch {
         var readings: [Reading]
         var arrivalNanos: [Int64]
+        /// The ingest pool's service draw for this batch when it was taken ahead
+        /// (`handIngestsAhead`); nil: drawn when the batch starts.
+        var serviceDrawNanos: Int64? = nil
     }
     struct IngestJob {
         var batch: IngestBatch
@@ -257,8 +260,7 @@ public final class ScenarioSimulation {
         if concurrentStore != nil { ingestWorker = IngestWorker { [unowned self] job in self.ingest(job) } }
         ingestPool = ServerPool(name: "ingest", servers: 1, kernel: kernel,
             onStart: { [unowned(unsafe) self] b, _ in
-                // A draw made ahead is this batch's: the pool starts batches in the order drawn.
-                let s = self.ahead.takeDraw() ?? self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream)
+                let s = b.serviceDrawNanos ?? self.ingestCost.sampleNanos(rows: b.readings.count, self.ingestCostStream)
                 self.ingestBusyUntilNanos = self.kernel.nowNanos + Swift.max(0, s)
                 return s
             },
@@ -346,7 +348,11 @@ public final class ScenarioSimulation {
     func ingestTick() {
         let times: [Int64]
         if let t = ahead.takeTick(at: kernel.nowNanos) {
-            if pending.readings.isEmpty { pending.readings = t.readings } else { pending.readings += t.readings }
+            // A tick's batch is exactly its readings (`pending` is empty between ticks), so
+            // a draw made ahead for it is this batch's.
+            precondition(pending.readings.isEmpty, "a tick made ahead joined readings held back")
+            pending.readings = t.readings
+            pending.serviceDrawNanos = t.serviceDrawNanos
             times = t.times
         } else {
             times = writeArrivals.generate(through: kernel.nowNanos, into: &pending.readings)
